@@ -1,0 +1,161 @@
+"""Reads of the invoice domain, shared by the review screens, the API and the admin.
+
+List reads return querysets with their joins declared (no N+1 queries); filters are one dataclass so every
+caller filters the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from .models import REVIEWABLE_STATUSES, AuditEvent, Invoice, ProcessingAttempt, RuleResult, Status
+
+# Sort keys people and integrations can ask for → ORM ordering (stable: the id breaks ties).
+ORDERINGS: dict[str, tuple[str, ...]] = {
+    "age": ("created_at", "id"),  # oldest first
+    "-age": ("-created_at", "-id"),
+    "due": ("due_date", "id"),
+    "-due": ("-due_date", "-id"),
+    "amount": ("total", "id"),
+    "-amount": ("-total", "-id"),
+    "confidence": ("min_confidence", "id"),  # least certain first
+    "-confidence": ("-min_confidence", "-id"),
+    "updated": ("updated_at", "id"),
+    "-updated": ("-updated_at", "-id"),
+}
+
+
+@dataclass(slots=True)
+class InvoiceFilters:
+    statuses: list[str] = field(default_factory=list)
+    search: str = ""  # invoice number or vendor name
+    number: str = ""
+    vendor_id: int | None = None
+    vendor: str = ""  # vendor name contains
+    currency: str = ""
+    date_from: date | None = None  # invoice date
+    date_to: date | None = None
+    amount_min: Decimal | None = None  # total
+    amount_max: Decimal | None = None
+    has_duplicates: bool | None = None
+    has_failed_rules: bool | None = None
+    needs_review: bool | None = None
+    updated_since: datetime | None = None
+    include_deleted: bool = False
+
+
+def invoice_list(*, filters: InvoiceFilters | None = None, ordering: str = "-age") -> QuerySet[Invoice]:
+    f = filters or InvoiceFilters()
+    qs = Invoice.objects.select_related("vendor", "uploaded_by")
+    if not f.include_deleted:
+        qs = qs.filter(deleted_at__isnull=True)
+    if f.statuses:
+        qs = qs.filter(status__in=f.statuses)
+    if f.search:
+        term = f.search.strip()
+        qs = qs.filter(
+            Q(invoice_number__icontains=term) | Q(vendor_name__icontains=term) | Q(vendor__name__icontains=term)
+            | Q(original_name__icontains=term)
+        )
+    if f.number:
+        qs = qs.filter(invoice_number__iexact=f.number.strip())
+    if f.vendor_id is not None:
+        qs = qs.filter(vendor_id=f.vendor_id)
+    if f.vendor:
+        qs = qs.filter(Q(vendor__name__icontains=f.vendor) | Q(vendor_name__icontains=f.vendor))
+    if f.currency:
+        qs = qs.filter(currency=f.currency.upper())
+    if f.date_from:
+        qs = qs.filter(invoice_date__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(invoice_date__lte=f.date_to)
+    if f.amount_min is not None:
+        qs = qs.filter(total__gte=f.amount_min)
+    if f.amount_max is not None:
+        qs = qs.filter(total__lte=f.amount_max)
+    if f.has_duplicates is not None:
+        qs = qs.filter(has_duplicates=f.has_duplicates)
+    if f.has_failed_rules is not None:
+        qs = qs.filter(failed_rules__gt=0) if f.has_failed_rules else qs.filter(failed_rules=0)
+    if f.needs_review is not None:
+        qs = qs.filter(status=Status.NEEDS_REVIEW) if f.needs_review else qs.exclude(status=Status.NEEDS_REVIEW)
+    if f.updated_since is not None:
+        qs = qs.filter(updated_at__gte=f.updated_since)
+    return qs.order_by(*ORDERINGS.get(ordering, ORDERINGS["-age"]))
+
+
+def invoice_detail(invoice_id) -> Invoice:
+    """One invoice with everything a review screen or API detail shows, in a fixed number of queries."""
+    return (
+        Invoice.objects.select_related("vendor", "uploaded_by", "decided_by")
+        .prefetch_related(
+            "fields",
+            "line_items",
+            Prefetch("rule_results", queryset=RuleResult.objects.select_related("related_invoice")),
+            Prefetch("audit", queryset=AuditEvent.objects.select_related("actor").order_by("-created_at", "-id")),
+            Prefetch("attempts", queryset=ProcessingAttempt.objects.order_by("-started_at", "-id")),
+        )
+        .get(pk=invoice_id)
+    )
+
+
+def status_counts() -> dict[str, int]:
+    """How many invoices are in each status (every status present, zeros included)."""
+    counts = dict(
+        Invoice.objects.filter(deleted_at__isnull=True).values_list("status").annotate(n=Count("id")).order_by()
+    )
+    return {status: counts.get(status, 0) for status in Status.values}
+
+
+def next_for_review(*, after: Invoice | None = None, ordering: str = "confidence") -> Invoice | None:
+    """The next invoice a person should look at, skipping ``after``."""
+    qs = invoice_list(filters=InvoiceFilters(statuses=sorted(REVIEWABLE_STATUSES)), ordering=ordering)
+    if after is not None:
+        qs = qs.exclude(pk=after.pk)
+    # Needs-review before ready, then by the requested order.
+    return qs.order_by(
+        Exists(Invoice.objects.filter(pk=OuterRef("pk"), status=Status.READY)), *ORDERINGS[ordering]
+    ).first()
+
+
+def duplicates_of(invoice: Invoice) -> list[RuleResult]:
+    """The failed duplicate rules of an invoice, each linking to the other invoice."""
+    return [
+        r for r in invoice.rule_results.all()
+        if not r.passed and r.related_invoice_id is not None and r.code.startswith("duplicate")
+    ]
+
+
+# --- API (issue 6) -----------------------------------------------------------------------------------------------
+def vendor_list(*, search: str = "") -> QuerySet:
+    """Vendors by name; ``search`` matches name, tax id or IBAN."""
+    from .models import Vendor
+
+    vendors = Vendor.objects.all()
+    term = search.strip()
+    if term:
+        vendors = vendors.filter(Q(name__icontains=term) | Q(tax_id__icontains=term) | Q(iban__icontains=term))
+    return vendors.order_by("name", "id")
+
+
+def invoice_version(invoice_id) -> int | None:
+    """The current version of an invoice (its ETag), or None if there is no such invoice."""
+    return Invoice.objects.filter(pk=invoice_id).values_list("version", flat=True).first()
+
+
+def invoice_files(invoice_id) -> Invoice | None:
+    """Just what serving an invoice's original file or stored result needs."""
+    return (Invoice.objects.filter(pk=invoice_id)
+            .only("original", "original_name", "content_type", "result_path", "status").first())
+
+
+def vendor_named(name: str, *, exclude_id: int | None = None):
+    """The vendor whose name matches ``name`` the way vendor names are kept unique (``Vendor.name_key``)."""
+    from .models import Vendor
+    from .services.vendors import vendor_key
+
+    return Vendor.objects.filter(name_key=vendor_key(name)).exclude(pk=exclude_id).first()

@@ -152,8 +152,9 @@ def _store(run: Claim, result, timings: dict[str, float]) -> StepOutcome:
     with fenced(run) as invoice:
         if invoice is None:  # another run took over meanwhile; its result is the one that counts
             return StepOutcome(invoice_id, ran=False)
-        invoice_apply_extraction(invoice=invoice, result=payload, result_path=path)
+        # Status first, so that the "extracted" outbox event the fields' write records carries the new status.
         invoice_set_status(invoice, to=Status.EXTRACTED)
+        invoice_apply_extraction(invoice=invoice, result=payload, result_path=path)
         timings["apply"] = _ms(t)
         engine_timings = {f"engine.{k}": float(v) for k, v in (payload.get("timings_ms") or {}).items()}
         finish(run.attempt, Outcome.SUCCEEDED, engine=result.engine[:30], result_path=path,

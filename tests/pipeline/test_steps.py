@@ -68,6 +68,8 @@ def test_the_steps_take_an_invoice_from_received_to_routed_each_once(received):
         assert attempts(invoice, stage) == [Outcome.SUCCEEDED]
     assert AuditEvent.objects.filter(invoice=invoice, action=AuditEvent.Action.EXTRACTED).count() == 1
     assert OutboxEvent.objects.filter(invoice=invoice, event_type="routed").count() == 1
+    extracted = OutboxEvent.objects.get(invoice=invoice, event_type="extracted")
+    assert extracted.payload["status"] == Status.EXTRACTED  # consumers see the state the event announces
     result = storage.read_result(routed.result_path)
     assert result["fields"]["invoice_number"]["value"] == "INV-2025-0042"
     attempt = ProcessingAttempt.objects.get(invoice=invoice, stage="extract")

@@ -398,6 +398,7 @@ OUTBOX_DRAIN_THREADS = env.int("OUTBOX_DRAIN_THREADS", default=8)  # concurrent 
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)  # a claimed batch is retried after this if lost
 OUTBOX_RETRY_BASE_SECONDS = env.float("OUTBOX_RETRY_BASE_SECONDS", default=2.0)
 OUTBOX_RETRY_MAX_SECONDS = env.float("OUTBOX_RETRY_MAX_SECONDS", default=300.0)  # events are retried forever, this often
+OUTBOX_KEEP_DAYS = env.int("OUTBOX_KEEP_DAYS", default=30)  # delivered events are deleted after this (the table keeps history)
 # Email notifications: reviewers get a digest per interval; failures and decisions are sent one by one.
 NOTIFY_DIGEST_MINUTES = env.int("NOTIFY_DIGEST_MINUTES", default=60)
 NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=8)  # then the email is marked failed (admin: resend)
@@ -407,6 +408,7 @@ CELERY_IMPORTS = [*globals().get("CELERY_IMPORTS", []), "pipeline.sync.tasks", "
 CELERY_BEAT_SCHEDULE.update(
     {
         "sync-drain-outbox": {"task": "pipeline.sync.drain_outbox", "schedule": OUTBOX_DRAIN_SECONDS},
+        "sync-prune-outbox": {"task": "pipeline.sync.prune_outbox", "schedule": 86400.0},
         "notify-plan-pending": {"task": "pipeline.notify.plan_pending", "schedule": 60.0},
         "notify-send-digests": {"task": "pipeline.notify.send_digests", "schedule": 60.0},
         "notify-retry-due": {"task": "pipeline.notify.retry_due", "schedule": 60.0},

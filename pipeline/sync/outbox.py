@@ -129,6 +129,28 @@ def outbox_drain_until_empty(*, budget_seconds: float | None = None, **kwargs) -
             return total, True
 
 
+def outbox_prune(*, now: datetime | None = None, batch: int = 5000) -> int:
+    """Delete events delivered to every configured target more than OUTBOX_KEEP_DAYS ago. Returns how many.
+
+    An event still waiting for a configured target is never deleted, however old. With no target configured the
+    events have nowhere to go: once old they are pruned too (``dynamodb_sync --all`` rebuilds the table from the
+    invoices when one is configured later).
+    """
+    table, topic = sync_targets()
+    cutoff = (now or timezone.now()) - timedelta(days=settings.OUTBOX_KEEP_DAYS)
+    done = Q(occurred_at__lt=cutoff)
+    if table:
+        done &= Q(dynamodb_done_at__isnull=False)
+    if topic:
+        done &= Q(sns_done_at__isnull=False)
+    deleted = 0
+    while True:
+        ids = list(OutboxEvent.objects.filter(done).order_by("id").values_list("id", flat=True)[:batch])
+        if not ids:
+            return deleted
+        deleted += OutboxEvent.objects.filter(id__in=ids).delete()[0]
+
+
 def outbox_retry_now(*, event_ids: list[int]) -> int:
     """Make waiting events due at once (admin action) and ask for a drain. Returns how many were waiting."""
     waiting = Q(dynamodb_done_at__isnull=True) | Q(sns_done_at__isnull=True)

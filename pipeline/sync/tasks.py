@@ -13,7 +13,7 @@ import time
 
 from celery import shared_task
 
-from .outbox import outbox_drain_until_empty, sync_targets
+from .outbox import outbox_drain_until_empty, outbox_prune, sync_targets
 
 logger = logging.getLogger(__name__)
 
@@ -54,3 +54,12 @@ def drain_outbox(self, budget_seconds: float = 60.0) -> dict:
             drain_outbox.apply_async(eta=report.retry_at)
     return report.as_dict()
 
+
+
+@shared_task(name="pipeline.sync.prune_outbox", acks_late=True, ignore_result=True, soft_time_limit=240, time_limit=300)
+def prune_outbox() -> int:
+    """Daily: drop delivered events older than OUTBOX_KEEP_DAYS, so the outbox holds the backlog, not history."""
+    deleted = outbox_prune()
+    if deleted:
+        logger.info("outbox pruned", extra={"deleted": deleted})
+    return deleted

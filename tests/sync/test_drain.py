@@ -233,3 +233,22 @@ def test_a_committed_change_reaches_the_table_without_anyone_asking(
     head = head_of(ddb, sync_table, invoice.pk)
     assert head is not None and head["status"] == "approved" and head["updatedBy"] == approver.username
     assert OutboxEvent.objects.get(invoice=invoice).dynamodb_done_at is not None
+
+
+def test_prune_keeps_waiting_events_and_drops_old_delivered_ones(make_invoice, reviewer, ddb, sync_table, settings):
+    from pipeline.sync.outbox import outbox_prune
+
+    settings.OUTBOX_KEEP_DAYS = 30
+    invoice = make_invoice(uploaded_by=reviewer)
+    correct(invoice, reviewer, total="120.50")
+    correct(invoice, reviewer, total="121.50")
+    old, recent = OutboxEvent.objects.filter(invoice=invoice).order_by("id")
+    outbox_drain()
+    OutboxEvent.objects.filter(pk=old.pk).update(occurred_at=timezone.now() - timedelta(days=31))
+    correct(invoice, reviewer, total="122.50")  # not delivered yet
+    OutboxEvent.objects.filter(dynamodb_done_at__isnull=True).update(occurred_at=timezone.now() - timedelta(days=90))
+
+    assert outbox_prune() == 1
+
+    left = set(OutboxEvent.objects.filter(invoice=invoice).values_list("id", flat=True))
+    assert old.pk not in left and recent.pk in left and len(left) == 2  # the waiting one stays however old

@@ -1,0 +1,216 @@
+"""Labelled candidates: every label on the page linked to the text it points at, read as its field's value.
+
+A label's value is found, in this order of preference, in the rest of its own segment ("Invoice no: 42"),
+in the next segment to its right on the same line ("Invoice no  |  42"), or in the segment just below it
+("Invoice no" over "42", as in header tables). Amount labels take the rightmost amount of their row, which is
+where totals blocks print them. Distractor labels (order date, customer number, amount paid…) produce no
+candidate, and they keep their value from being read by a more generic label.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..layout import Segment
+from ..parsing.labels import LabelMatch
+from ..types import AMOUNT_FIELDS, BBox
+from . import values as v
+from .context import Context
+
+__all__ = ["Candidate", "labelled_candidates", "LABEL_FIELD"]
+
+# Label kinds → the field they name.
+LABEL_FIELD: dict[str, str] = {
+    "invoice_number": "invoice_number",
+    "invoice_date": "invoice_date",
+    "due_date": "due_date",
+    "po_number": "po_number",
+    "subtotal": "subtotal",
+    "tax": "tax",
+    "total": "total",
+    "amount_due": "amount_due",
+    "iban": "iban",
+    "vendor_tax_id": "vendor_tax_id",
+    "payment_terms": "payment_terms",
+    "currency": "currency",
+    "customer": "customer_name",
+    "vendor": "vendor_name",
+}
+
+# Words that make a tax id or IBAN label the customer's ("Customer VAT no.", "BTW-nr. klant", "Ihre USt-IdNr.").
+_CUSTOMER_KINDS = frozenset({"customer", "x_customer_number"})
+_CUSTOMER_WORDS = ("your ", "ihre ", "ihr ", "votre ", "vos ", "uw ", "su ", "vostr", "vs. ", "customer", "client",
+                   "kunde", "klant", "cliente", "buyer", "acquirente", "destinatari", "debitor", "mandat",
+                   "lastschrift", "direct debit", "prelevement", "domiciliacion", "incasso", "addebito",
+                   "afgeschreven", "abgebucht", "eingezogen", "charged to", "debited")
+
+
+@dataclass(slots=True)
+class Candidate:
+    field: str
+    value: str
+    score: float  # 0..1: how it was found × how well the value has the field's shape
+    page: int
+    bbox: BBox | None
+    ocr: float  # lowest word confidence of the value, 0..100
+    relation: str  # "inline", "right", "below", "shape", ...
+    label: LabelMatch | None = None
+    segment: Segment | None = None
+    order: float = 0.0  # reading position (page + top) to prefer later/earlier ones
+    extra: dict = field(default_factory=dict)
+
+
+def _reader(name: str, ctx: Context):
+    if name in ("invoice_number", "po_number"):
+        return v.read_id
+    if name in ("invoice_date", "due_date"):
+        return lambda text: v.read_date(text, ctx.date_order)
+    if name in AMOUNT_FIELDS:
+        return lambda text: v.read_amounts(text, ctx.decimal_sep)
+    return {
+        "iban": v.read_iban,
+        "vendor_tax_id": v.read_tax_id,
+        "payment_terms": v.read_terms,
+        "currency": v.read_currency,
+        "customer_name": v.read_name,
+        "vendor_name": v.read_name,
+    }[name]
+
+
+def _relation_factor(relation: str, label: LabelMatch) -> float:
+    if relation == "inline":
+        return 1.0 if label.colon else 0.93
+    if relation == "right":
+        return 1.0 if label.colon else 0.97
+    if relation == "below":
+        return 0.92
+    return 0.8  # below, second line
+
+
+def _is_customer_context(seg: Segment, label: LabelMatch, ctx: Context) -> bool:
+    text = seg.folded
+    window = text[max(0, label.start - 24) : label.end + 12]
+    if any(w in window for w in _CUSTOMER_WORDS):
+        return True
+    return any(o.kind in _CUSTOMER_KINDS for o in ctx.labels_of(seg) if o is not label and abs(o.start - label.end) < 8)
+
+
+def _continues_label_above(seg: Segment, ctx: Context) -> bool:
+    """A generic label word under another label ("PAYMENT DUE" / "DATE"): one label over two lines."""
+    above = ctx.layout.above(seg, max_lines=1)
+    for a in above:
+        if a.page == seg.page and seg.top - a.bottom < 0.8 * max(seg.height, ctx.layout.line_height) \
+                and ctx.is_only_label(a) and abs(a.left - seg.left) < 0.03:
+            return True
+    return False
+
+
+def labelled_candidates(ctx: Context) -> list[Candidate]:
+    out: list[Candidate] = []
+    for seg in ctx.layout.segments:
+        labels = ctx.labels_of(seg)
+        for i, label in enumerate(labels):
+            name = LABEL_FIELD.get(label.kind)
+            if name is None:
+                continue
+            if name in ("vendor_tax_id", "iban") and _is_customer_context(seg, label, ctx):
+                continue
+            if label.weight < 1.0 and ctx.is_only_label(seg) and _continues_label_above(seg, ctx):
+                continue
+            out.extend(_link(ctx, seg, i, label, name))
+    return out
+
+
+def _zones(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> list[tuple[Segment, int, int, str]]:
+    labels = ctx.labels_of(seg)
+    nxt = labels[i + 1].start if i + 1 < len(labels) else len(seg.text)
+    zones: list[tuple[Segment, int, int, str]] = []
+    inline = seg.text[label.end : nxt]
+    if inline.strip(" :-#*|.=") and not (i + 1 < len(labels) and not inline.strip(" :-#*|.=()")):
+        zones.append((seg, label.end, nxt, "inline"))
+        if name not in AMOUNT_FIELDS:
+            return zones
+    elif i + 1 < len(labels):
+        return []
+    amount = name in AMOUNT_FIELDS
+    if zones and amount:
+        # Amount labels: the rest of the row too ("VAT 20% of 100.00  |  20.00": the rightmost wins).
+        for r in ctx.layout.right_of(seg, max_gap=0.6):
+            if ctx.starts_with_label(r) and not ctx.is_only_label(r) and ctx.starts_with_label(r).kind != "x_rate":
+                break
+            zones.append((r, 0, len(r.text), "right"))
+        return zones
+    rights = ctx.layout.right_of(seg, max_gap=0.5 if amount else 0.35)
+    if rights:
+        if amount:
+            for r in rights:
+                start_label = ctx.starts_with_label(r)
+                if start_label is not None and start_label.kind not in ("x_rate",) and not _numeric_start(r):
+                    break
+                zones.append((r, 0, len(r.text), "right"))
+            if zones:
+                return zones
+        else:
+            r = rights[0]
+            if ctx.starts_with_label(r) is None:
+                zones.append((r, 0, len(r.text), "right"))
+                return zones
+            if not ctx.is_only_label(r):
+                return []  # another field's label with its value: this label's value is not on this row
+    if amount and len(seg.line.segments) >= 3 and seg.line.segments[0] is not seg:
+        return zones  # a column header in a table: the row below is an item, not this amount
+    below = ctx.layout.below(seg, max_lines=2)
+    first_line = None
+    for b in below:
+        if first_line is None:
+            first_line = b.line
+        depth = "below" if b.line is first_line else "below2"
+        if b.line is not first_line and zones:
+            break
+        if _overlap(b, seg) < 0.25 * min(b.width, seg.width) and abs(b.left - seg.left) > 0.02:
+            continue
+        if ctx.starts_with_label(b) is not None:
+            if ctx.is_only_label(b):
+                continue  # a label over two lines, or the next label of a stacked form
+            break
+        zones.append((b, 0, len(b.text), depth))
+        break
+    return zones
+
+
+def _numeric_start(seg: Segment) -> bool:
+    t = seg.text.lstrip(" (-€$£")
+    return bool(t) and t[0].isdigit()
+
+
+def _overlap(a: Segment, b: Segment) -> float:
+    return min(a.right, b.right) - max(a.left, b.left)
+
+
+def _link(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> list[Candidate]:
+    read = _reader(name, ctx)
+    found: list[Candidate] = []
+    at_start = seg.folded[: label.start].strip(" :-#*•") == ""
+    pos_factor = 1.0 if at_start else 0.85
+    for zseg, start, end, relation in _zones(ctx, seg, i, label, name):
+        text = zseg.text[start:end]
+        values = read(text)
+        if not values:
+            continue
+        if name in AMOUNT_FIELDS:
+            values = values[-1:]  # the rightmost amount of the zone
+        else:
+            values = values[:1]
+        for val in values:
+            a, b = start + val.start, start + val.end
+            score = label.weight * _relation_factor(relation, label) * pos_factor * val.quality
+            found.append(Candidate(
+                field=name, value=val.value, score=score, page=zseg.page, bbox=zseg.bbox_of(a, b),
+                ocr=zseg.confidence_of(a, b), relation=relation, label=label, segment=zseg,
+                order=zseg.page + zseg.top, extra={"number": val.number, "label_seg": seg},
+            ))
+        if name not in AMOUNT_FIELDS and found:
+            break
+    if name in AMOUNT_FIELDS and len(found) > 1:
+        found = [max(found, key=lambda c: (c.segment.right if c.segment else 0))]
+    return found

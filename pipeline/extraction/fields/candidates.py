@@ -9,6 +9,7 @@ candidate, and they keep their value from being read by a more generic label.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..layout import Segment
@@ -97,6 +98,8 @@ def _is_customer_context(seg: Segment, label: LabelMatch, ctx: Context) -> bool:
 
 def _continues_label_above(seg: Segment, ctx: Context) -> bool:
     """A generic label word under another label ("PAYMENT DUE" / "DATE"): one label over two lines."""
+    if any(ctx.starts_with_label(r) is None for r in ctx.layout.right_of(seg, max_gap=0.8)):
+        return False  # its value is on its own row
     above = ctx.layout.above(seg, max_lines=1)
     for a in above:
         if a.page == seg.page and seg.top - a.bottom < 0.8 * max(seg.height, ctx.layout.line_height) \
@@ -128,19 +131,19 @@ def _zones(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> 
     inline = seg.text[label.end : nxt]
     if inline.strip(" :-#*|.=") and not (i + 1 < len(labels) and not inline.strip(" :-#*|.=()")):
         zones.append((seg, label.end, nxt, "inline"))
-        if name not in AMOUNT_FIELDS:
+        if name not in AMOUNT_FIELDS and (i + 1 < len(labels) or len(inline.strip(" :-#*|.=")) > 3):
             return zones
     elif i + 1 < len(labels):
         return []
     amount = name in AMOUNT_FIELDS
     if zones and amount:
         # Amount labels: the rest of the row too ("VAT 20% of 100.00  |  20.00": the rightmost wins).
-        for r in ctx.layout.right_of(seg, max_gap=0.6):
+        for r in ctx.layout.right_of(seg, max_gap=0.8):
             if ctx.starts_with_label(r) and not ctx.is_only_label(r) and ctx.starts_with_label(r).kind != "x_rate":
                 break
             zones.append((r, 0, len(r.text), "right"))
         return zones
-    rights = ctx.layout.right_of(seg, max_gap=0.5 if amount else 0.35)
+    rights = ctx.layout.right_of(seg, max_gap=0.8 if amount else 0.5)
     if rights:
         if amount:
             for r in rights:
@@ -153,10 +156,7 @@ def _zones(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> 
         else:
             r = rights[0]
             if ctx.starts_with_label(r) is None:
-                zones.append((r, 0, len(r.text), "right"))
-                return zones
-            if not ctx.is_only_label(r):
-                return []  # another field's label with its value: this label's value is not on this row
+                zones.append((r, 0, len(r.text), "right"))  # tried first; the segment below if it fails
     if amount and len(seg.line.segments) >= 3 and seg.line.segments[0] is not seg:
         return zones  # a column header in a table: the row below is an item, not this amount
     below = ctx.layout.below(seg, max_lines=2)
@@ -187,10 +187,22 @@ def _overlap(a: Segment, b: Segment) -> float:
     return min(a.right, b.right) - max(a.left, b.left)
 
 
+_TAX_ID_SHAPE = re.compile(r"^[\s:#.]*(?:(?:[A-Z]{2}|CHE)[ \-.]?\d{2}|\d{8,}(?![.,]\d))")
+
+
 def _link(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> list[Candidate]:
+    if name == "tax":
+        # "VAT: DE123456789", "MWST: CHE-123.456.789": a tax label over a tax id, not an amount
+        zones = _zones(ctx, seg, i, label, "vendor_tax_id")
+        if zones and _TAX_ID_SHAPE.match(zones[0][0].text[zones[0][1] : zones[0][2]]):
+            if _is_customer_context(seg, label, ctx):
+                return []
+            name = "vendor_tax_id"
     read = _reader(name, ctx)
     found: list[Candidate] = []
     at_start = seg.folded[: label.start].strip(" :-#*•") == ""
+    if not at_start and label.weight <= 0.6:
+        return []  # a generic word ("number") inside a phrase is no label
     pos_factor = 1.0 if at_start else 0.85
     for zseg, start, end, relation in _zones(ctx, seg, i, label, name):
         text = zseg.text[start:end]

@@ -201,6 +201,8 @@ def find_parties(ctx: Context, labelled: list[Candidate]) -> dict[str, Party]:
         score = 0.35 + 0.12 * min(size - 1, 1.5) + 0.15 * (0.35 - seg.top) / 0.35
         if _LEGAL.search(seg.text):
             score += 0.15
+        if len(normalise_name(seg.text)) <= 3:
+            score -= 0.2  # initials of a logo
         vendors.append((score, seg, seg.text.strip(), "header"))
     for seg in layout.segments:  # footer lines: the vendor's legal name
         if seg.top < 0.85 or seg.index in customer_segs:

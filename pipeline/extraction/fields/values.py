@@ -138,8 +138,8 @@ def read_iban(text: str) -> list[Value]:
 
 _TAX_TOKEN = re.compile(
     r"(?<![\w])("
-    r"[A-Z]{2}[ \-]?[0-9A-Z][0-9A-Z .\-]{5,16}[0-9A-Z]"  # EU VAT: DE123456789, FR 12 345678901, NL...B01
-    r"|CHE[\-. ]?\d{3}[.\-]?\d{3}[.\-]?\d{3}(?:\s*(?:MWST|TVA|IVA))?"
+    r"CHE[\-. ]?\d{3}[.\-]?\d{3}[.\-]?\d{3}(?:\s*(?:MWST|TVA|IVA))?"
+    r"|[A-Z]{2}[ \-]?[0-9A-Z][0-9A-Z .\-]{5,16}[0-9A-Z]"  # EU VAT: DE123456789, FR 12 345678901, NL...B01
     r"|\d{2}-\d{7}"  # US EIN
     r"|\d{2}\s\d{3}\s\d{3}\s\d{3}"  # AU ABN
     r"|[0-9A-Z][0-9A-Z.\-/ ]{4,18}[0-9A-Z]"

@@ -63,7 +63,7 @@ _DAY_MONTH = (
     r"(?P<y1>\d{4}|\d{2})"
 )
 # March 14, 2025 / Mar 14 2025 / March 14th, 2025
-_MONTH_DAY = rf"(?P<m2>{_MONTH_RE})\.?\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})"
+_MONTH_DAY = rf"(?P<m2>{_MONTH_RE})\.?\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s?,?\s+(?P<y2>\d{{4}})"
 _DATE_RE = re.compile(
     rf"(?<![\w.,/\-])(?:(?:{_WEEKDAYS})\.?,?\s+)?(?:{_NUMERIC}|{_DAY_MONTH}|{_MONTH_DAY})(?![\w/]|[.\-]\d|,\d)",
     re.I,

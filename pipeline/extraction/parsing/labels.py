@@ -30,6 +30,7 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("invoice_number", "en", r"bill\s*(?:number|no\.?|#)"),
     ("invoice_number", "en", r"document\s*(?:number|no\.?|#)"),
     ("invoice_number", "en", r"receipt\s*(?:number|no\.?|#)"),
+    ("invoice_number", None, r"numero|number|nummer|num\.|nr\.|no\.", 0.6),
     ("invoice_number", "de", r"rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?|#)"),
     ("invoice_number", "de", r"re\s*-?\s*nr\.?"),
     ("invoice_number", "de", r"rechnung\s*:?", 0.8),
@@ -56,7 +57,7 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("invoice_date", "nl", r"factuur\s*-?\s*datum|datum\s+factuur"),
     ("invoice_date", "it", r"data\s+(?:della\s+)?(?:fattura|emissione|documento)"),
     # ---------------------------------------------------------------- due date
-    ("due_date", "en", r"(?:payment\s+)?due\s*date|date\s+due|payment\s+due(?:\s+(?:by|on|date))?|due\s+(?:by|on)|pay\s+by|payable\s+(?:by|until|before)"),
+    ("due_date", "en", r"(?:payment\s+)?due\s*date|date\s+due|payment\s+due(?:\s+(?:by|on|date))?|due\s+(?:by|on)|pay\s+by|payable\s+(?:by|until|before)|(?:payment\s+)?no\s+later\s+than|at\s+the\s+latest\s+(?:by|on)"),
     ("due_date", "en", r"due", 0.8),
     ("due_date", "de", r"fallig(?:keit(?:sdatum)?)?(?:\s+am|\s+bis)?|zahlbar\s+(?:bis|am)|zahlungsziel|zu\s+zahlen\s+bis|zahlungsfrist|falligkeitstermin|bezahlung\s+bis"),
     ("due_date", "fr", r"date\s+(?:d'?\s*|de\s+l'?\s*)echeance|echeance|date\s+limite(?:\s+de\s+(?:paiement|reglement))?|a\s+payer\s+(?:avant|au\s+plus\s+tard)\s*(?:le)?|payable\s+(?:avant|le)"),
@@ -84,7 +85,7 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("x_other_date", "es", r"fecha\s+(?:de\s+)?(?:pedido|entrega|envio|servicio|pago)|periodo|entregado\s+el"),
     ("x_other_date", "nl", r"(?:order|lever|bestel|lever|verzend|betaal)\s*-?\s*datum|periode|geleverd\s+op"),
     ("x_other_date", "it", r"data\s+(?:dell'?\s*)?(?:ordine|consegna|spedizione|pagamento)|periodo"),
-    ("x_customer_number", "en", r"(?:customer|client|account|acct|member|contract|tax\s+payer)\s*(?:number|no\b\.?|nr\b\.?|#|id\b|code)|account"),
+    ("x_customer_number", "en", r"(?:customer|client|account|acct|member|contract|tax\s+payer)\s*(?:number|no\b\.?|nr\b\.?|#|id\b|code|ref(?:erence)?\b\.?)|account"),
     ("x_customer_number", "de", r"kunden\s*-?\s*(?:nummer|nr\.?|id|konto)|kd\s*-?\s*nr\.?|konto\s*-?\s*(?:nummer|nr\.?)|vertrags?\s*-?\s*(?:nummer|nr\.?)|mitglieds?nummer"),
     ("x_customer_number", "fr", r"(?:n[°º]|numero|code|ref(?:erence)?\.?)\s*(?:de\s+)?client|client\s*(?:n[°º]|no\.?)|(?:n[°º]|numero)\s*(?:de\s+)?(?:compte|contrat)"),
     ("x_customer_number", "es", r"(?:n\.?\s*[°º]|numero|codigo|cod\.)\s*(?:de\s+)?cliente|cliente\s*(?:n\.?\s*[°º]|no\.?)|(?:n\.?\s*[°º]|numero)\s*(?:de\s+)?(?:cuenta|contrato)"),
@@ -93,7 +94,7 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     # ---------------------------------------------------------------- amounts
     ("subtotal", "en", r"sub\s*-?\s*total|net\s+(?:amount|total|value|price)|total\s+net|total\s+(?:excl(?:uding|\.)?|exc\.?|ex\.?|before|w/?o|without)\b[\w\s.%]{0,16}|amount\s+(?:excl(?:uding|\.)?|before)\b[\w\s.%]{0,12}|taxable\s+(?:amount|value)|total\s+(?:taxable|goods|services|items|lines)|(?:items|line)\s+total"),
     ("subtotal", "de", r"zwischen\s*-?\s*summe|netto\s*-?\s*(?:betrag|summe|gesamt|rechnungsbetrag|wert)|(?:summe|gesamt(?:betrag)?|gesamtsumme|rechnungsbetrag|rechnungssumme)\s*\(?\s*netto\)?|warenwert|summe\s+positionen|gesamt\s+(?:exkl|ohne)\.?[\w\s.%]{0,12}"),
-    ("subtotal", None, r"netto|neto|net", 0.7),
+    ("subtotal", None, r"netto(?!\s*\d)|neto(?!\s*\d)|(?<!days )(?<!day )(?<!jours )(?<!tage )(?<!dagen )(?<!dias )(?<!giorni )net(?!\s*\d)", 0.7),
     ("subtotal", "fr", r"sous\s*-?\s*total|total\s+h\.?\s?t\.?|montant\s+h\.?\s?t\.?|total\s+hors\s+tax(?:e|es)|montant\s+hors\s+tax(?:e|es)|base\s+(?:ht|imposable)|total\s+net(?:\s+ht)?"),
     ("subtotal", "es", r"base\s+imponible|subtotal|importe\s+neto|total\s+(?:sin|antes\s+de)\s+(?:iva|impuestos)"),
     ("subtotal", "nl", r"sub\s*-?\s*totaal|totaal\s+(?:excl(?:usief|\.)?|exclusief)\b[\w\s.%]{0,10}|netto\s*-?\s*(?:bedrag|totaal)|bedrag\s+excl\.?[\w\s.%]{0,10}"),
@@ -104,7 +105,7 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("tax", "es", r"(?:total\s+|cuota\s+|importe\s+)?i\.?v\.?a\.?|(?:total\s+)?impuestos?"),
     ("tax", "nl", r"(?:totaal\s+)?b\.?t\.?w\.?(?:\s*-?\s*bedrag)?"),
     ("tax", "it", r"(?:totale\s+|importo\s+)?i\.?v\.?a\.?|(?:totale\s+)?imposta"),
-    ("total", "en", r"(?:grand|invoice|gross|final)\s+total|total\s+(?:amount|invoice|value|sum|price|cost|charges?)|total\s+(?:incl(?:uding|\.)?|inc\.?|with|after)\b[\w\s.%]{0,16}|amount\s+incl(?:uding|\.)?\b[\w\s.%]{0,12}|invoice\s+amount|gross\s+amount"),
+    ("total", "en", r"(?:grand|invoice|gross|final)\s+total|total\s+(?:amount|invoice|value|sum|price|cost|charges?)|total\s+(?:incl(?:uding|\.)?|inkl\.?|inc\.?|with|after)\b[\w\s.%]{0,16}|amount\s+incl(?:uding|\.)?\b[\w\s.%]{0,12}|invoice\s+amount|gross\s+amount"),
     ("total", None, r"total", 0.9),
     ("total", "de", r"gesamt\s*-?\s*(?:betrag|summe)(?:\s*\(?\s*brutto\)?)?|(?:rechnungs|end|brutto|gesamt)\s*-?\s*(?:betrag|summe)|summe\s+brutto|gesamt\s+(?:inkl|brutto)\.?[\w\s.%]{0,12}|bruttobetrag|endsumme"),
     ("total", "de", r"gesamt|summe|brutto", 0.75),
@@ -123,7 +124,7 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("amount_due", "es", r"a\s+pagar", 0.75),
     ("amount_due", "nl", r"te\s+betalen(?:\s+bedrag)?|openstaand(?:\s+bedrag|\s+saldo)?|nog\s+te\s+betalen"),
     ("amount_due", "it", r"(?:totale|netto|importo)\s+(?:da\s+pagare|a\s+pagare|dovuto)|da\s+pagare"),
-    ("x_paid", "en", r"(?:amount\s+|total\s+)?paid(?:\s+(?:amount|to\s+date|on|by|with|via))?|payments?(?:\s+(?:received|made|applied))?|less\s+(?:payments?|deposit|paid)|deposit(?:\s+paid)?|prepaid|advance\s+payment|credit(?:s|\s+applied)?|already\s+paid|down\s+payment"),
+    ("x_paid", "en", r"(?:amount\s+|total\s+)?paid(?:\s+(?:amount|to\s+date|on|by|with|via))?|payments?\s+(?:received|made|applied)|less\s+(?:payments?|deposit|paid)|deposit(?:\s+paid)?|prepaid|advance\s+payment|credit(?:s|\s+applied)?|already\s+paid|down\s+payment"),
     ("x_paid", "de", r"(?:bereits\s+)?(?:bezahlt|gezahlt|erhalten)|anzahlung|abschlagszahlung|vorauszahlung|geleistete\s+zahlungen?|gutschrift"),
     ("x_paid", "fr", r"(?:deja\s+)?(?:paye|regle|verse)|acompte(?:\s+verse)?|avance|montant\s+(?:paye|regle|verse)|paiement(?:s)?\s+recus?"),
     ("x_paid", "es", r"(?:ya\s+)?pagado|anticipo|a\s+cuenta|importe\s+pagado|entrega\s+a\s+cuenta|pagos?\s+recibidos?"),
@@ -165,8 +166,8 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("vendor", "nl", r"leverancier|verkoper|afzender"),
     ("vendor", "it", r"fornitore|venditore|cedente(?:/prestatore)?|mittente"),
     # ---------------------------------------------------------------- ids and bank
-    ("vendor_tax_id", "en", r"(?:vat|gst|tax|abn|tin|ein)\s*(?:reg(?:istration|\.)?\s*)?(?:number|no\b\.?|nr\b\.?|#|id\b|code)|vat|tin|ein|abn|gst(?:in)?|tax\s*id|federal\s+tax\s+id|company\s+reg(?:istration)?\s*(?:number|no\.?)"),
-    ("vendor_tax_id", "de", r"ust\s*\.?\s*-?\s*id\s*\.?\s*-?\s*(?:nr\.?|nummer)?|ust\s*-?\s*idnr\.?|umsatzsteuer\s*-?\s*(?:id(?:entifikations)?\s*-?\s*(?:nummer|nr\.?)?)|steuer\s*-?\s*(?:nummer|nr\.?)|st\.?\s*-?\s*nr\.?|ust\s*\.?\s*-?\s*nr\.?"),
+    ("vendor_tax_id", "en", r"(?:vat|gst|tax|abn|tin|ein)\s*(?:reg(?:istration|\.)?\s*)?(?:number|no\b\.?|nr\b\.?|#|id\b|code)|vat|tin|ein|abn|gst(?:in)?|tax\s*id|federal\s+tax\s+id|company\s+reg(?:istration)?\s*(?:number|no\.?)|registration\s*(?:number|no\.?)"),
+    ("vendor_tax_id", "de", r"uid(?:\s*-?\s*(?:nr\.?|nummer))?|ust\s*\.?\s*-?\s*id\s*\.?\s*-?\s*(?:nr\.?|nummer)?|ust\s*-?\s*idnr\.?|umsatzsteuer\s*-?\s*(?:id(?:entifikations)?\s*-?\s*(?:nummer|nr\.?)?)|steuer\s*-?\s*(?:nummer|nr\.?)|st\.?\s*-?\s*nr\.?|ust\s*\.?\s*-?\s*nr\.?"),
     ("vendor_tax_id", "fr", r"(?:n[°º]|numero|no\.?)?\s*(?:de\s+)?tva(?:\s+intra(?:communautaire|com\.?)?)?|tva\s+intra(?:communautaire|com\.?)?|siret|siren|n[°º]\s*tva"),
     ("vendor_tax_id", "es", r"n\.?\s*i\.?\s*f\.?|c\.?\s*i\.?\s*f\.?|nif\s*/\s*cif|n\.?\s*[°º]?\s*iva|vat"),
     ("vendor_tax_id", "nl", r"btw\s*-?\s*(?:nummer|nr\.?|id(?:entificatienummer)?)|kvk(?:\s*-?\s*(?:nummer|nr\.?))?"),
@@ -322,8 +323,14 @@ _TABLE, _FALLBACK = _build()
 _WORD_START = re.compile(r"(?<![\w])[\w#]")
 
 
+_VALUE_GOES_ON = re.compile(r"[-/_.]?\d")
+
+
 def _match_at(folded: str, pos: int) -> tuple[int, int] | None:
-    """(alternative index, end) of the longest label starting at ``pos``; ties go to the more specific one."""
+    """(alternative index, end) of the longest label starting at ``pos``; ties go to the more specific one.
+
+    A match running straight into digits ("PO-76247", "RE2024") is part of a value, not a label.
+    """
     entry = _TABLE.get(folded[pos], _FALLBACK)
     if entry is None:
         return None
@@ -335,6 +342,8 @@ def _match_at(folded: str, pos: int) -> tuple[int, int] | None:
         m = regex.match(folded, pos)
         if m is not None and m.end() > pos and (best is None or m.end() > best[1]):
             best = (i, m.end())
+    if best is not None and _VALUE_GOES_ON.match(folded, best[1]):
+        return None
     return best
 
 
@@ -405,6 +414,9 @@ def _adjacent(a: LabelMatch, b: LabelMatch, folded: str) -> bool:
 
 def _merge(a: LabelMatch, b: LabelMatch) -> LabelMatch | None:
     kind = _MERGE_KIND.get((a.kind, b.kind))
+    if kind is None and b.kind == "invoice_number" and b.weight < 0.7 and a.kind != "invoice_number":
+        kind = "x_customer_number" if a.kind == "customer" else a.kind  # "Phone number", "Order no."
+        return LabelMatch(kind, a.language, a.start, b.end, a.weight, b.colon)
     if kind is None:
         return None
     return LabelMatch(kind, a.language or b.language, a.start, b.end, max(a.weight, b.weight), b.colon)

@@ -155,18 +155,17 @@ def _zones(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> 
                 return zones
         else:
             r = rights[0]
-            if ctx.starts_with_label(r) is None:
+            # A value of its own: not the first cell of a table row that merely shares the line.
+            if ctx.starts_with_label(r) is None and len(rights) <= 2:
                 zones.append((r, 0, len(r.text), "right"))  # tried first; the segment below if it fails
     if amount and len(seg.line.segments) >= 3 and seg.line.segments[0] is not seg:
         return zones  # a column header in a table: the row below is an item, not this amount
     below = ctx.layout.below(seg, max_lines=2)
-    first_line = None
+    lines_seen: list = []
     for b in below:
-        if first_line is None:
-            first_line = b.line
-        depth = "below" if b.line is first_line else "below2"
-        if b.line is not first_line and zones:
-            break
+        if b.line not in lines_seen:
+            lines_seen.append(b.line)
+        depth = "below" if len(lines_seen) == 1 else "below2"
         if _overlap(b, seg) < 0.25 * min(b.width, seg.width) and abs(b.left - seg.left) > 0.02:
             continue
         if ctx.starts_with_label(b) is not None:
@@ -174,7 +173,9 @@ def _zones(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> 
                 continue  # a label over two lines, or the next label of a stacked form
             break
         zones.append((b, 0, len(b.text), depth))
-        break
+        # A label's second line ("DATE LIMITE DE" / "PAIEMENT") holds no digits: the value may be one lower.
+        if name in AMOUNT_FIELDS or any(c.isdigit() for c in b.text) or depth == "below2":
+            break
     return zones
 
 
@@ -205,6 +206,8 @@ def _link(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> l
         return []  # a generic word ("number") inside a phrase is no label
     pos_factor = 1.0 if at_start else 0.85
     for zseg, start, end, relation in _zones(ctx, seg, i, label, name):
+        if name == "vendor_tax_id":
+            end = len(zseg.text)  # "CHE-123.456.789 MWST": the suffix looks like a label but belongs to the id
         text = zseg.text[start:end]
         values = read(text)
         if not values:
@@ -215,7 +218,10 @@ def _link(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> l
             values = values[:1]
         for val in values:
             a, b = start + val.start, start + val.end
-            score = label.weight * _relation_factor(relation, label) * pos_factor * val.quality
+            weight = max(label.weight, 0.8) if label.colon else label.weight  # "Nummer:" is a label
+            if relation == "below2" and weight < 1.0:
+                continue
+            score = weight * _relation_factor(relation, label) * pos_factor * val.quality
             found.append(Candidate(
                 field=name, value=val.value, score=score, page=zseg.page, bbox=zseg.bbox_of(a, b),
                 ocr=zseg.confidence_of(a, b), relation=relation, label=label, segment=zseg,

@@ -25,7 +25,7 @@ _DOT = r"\.?"
 _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     # ---------------------------------------------------------------- invoice number
     ("invoice_number", "en", r"invoice\s*(?:number|no\b\.?|nr\b\.?|num\b\.?|#|id\b|ref(?:erence)?\b\.?)"),
-    ("invoice_number", "en", r"inv\s*(?:no|nr|#)\.?"),
+    ("invoice_number", "en", r"inv\.?\s*(?:no|nr|#)\.?"),
     ("invoice_number", "en", r"(?:tax\s+)?invoice\s*:?", 0.8),
     ("invoice_number", "en", r"bill\s*(?:number|no\.?|#)"),
     ("invoice_number", "en", r"document\s*(?:number|no\.?|#)"),

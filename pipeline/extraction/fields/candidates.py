@@ -120,7 +120,37 @@ def labelled_candidates(ctx: Context) -> list[Candidate]:
                 continue
             if label.weight < 1.0 and ctx.is_only_label(seg) and _continues_label_above(seg, ctx):
                 continue
-            out.extend(_link(ctx, seg, i, label, name))
+            found = _link(ctx, seg, i, label, name)
+            out.extend(found)
+            if name == "invoice_number":
+                out.extend(_date_after_number(ctx, found))
+    return out
+
+
+_OF_DATE = re.compile(r"^\s*,?\s*(?:du|vom|del|van|of|dated|from|d\.?d\.?|dal|de)\s+", re.I)
+
+
+def _date_after_number(ctx: Context, found: list[Candidate]) -> list[Candidate]:
+    """"Facture n° 562 du 02 juillet 2015", "Rechnung Nr. 5 vom 3.3.2025": the invoice's date follows its number."""
+    out = []
+    for c in found:
+        seg = c.segment
+        if seg is None or c.bbox is None:
+            continue
+        end = seg.text.find(c.value)
+        if end < 0:
+            continue
+        end += len(c.value)
+        m = _OF_DATE.match(seg.text, end)
+        if m is None:
+            continue
+        values = v.read_date(seg.text[m.end():], ctx.date_order)
+        if values and values[0].start == 0:
+            val = values[0]
+            a, b = m.end() + val.start, m.end() + val.end
+            out.append(Candidate(field="invoice_date", value=val.value, score=0.85 * c.score * val.quality,
+                                 page=seg.page, bbox=seg.bbox_of(a, b), ocr=seg.confidence_of(a, b),
+                                 relation="inline", segment=seg, order=seg.page + seg.top))
     return out
 
 
@@ -134,7 +164,8 @@ def _zones(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> 
         if name not in AMOUNT_FIELDS and (i + 1 < len(labels) or len(inline.strip(" :-#*|.=")) > 3):
             return zones
     elif i + 1 < len(labels):
-        return []
+        # Two column headers printed as one segment ("Grondslag BTW bedrag"): this one's value is under it.
+        return _below(ctx, seg, name, [], box=seg.bbox_of(label.start, label.end))
     amount = name in AMOUNT_FIELDS
     if zones and amount:
         # Amount labels: the rest of the row too ("VAT 20% of 100.00  |  20.00": the rightmost wins).
@@ -158,25 +189,36 @@ def _zones(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> 
             # A value of its own: not the first cell of a table row that merely shares the line.
             if ctx.starts_with_label(r) is None and len(rights) <= 2:
                 zones.append((r, 0, len(r.text), "right"))  # tried first; the segment below if it fails
-    if amount and len(seg.line.segments) >= 3 and seg.line.segments[0] is not seg:
-        return zones  # a column header in a table: the row below is an item, not this amount
+    return _below(ctx, seg, name, zones)
+
+
+def _below(ctx: Context, seg: Segment, name: str, zones: list, *, box=None) -> list[tuple[Segment, int, int, str]]:
+    """The value under a label (header tables, stacked forms); ``box`` narrows the label to part of ``seg``."""
+    left, right = (box[0], box[0] + box[2]) if box else (seg.left, seg.right)
+    width = right - left
     below = ctx.layout.below(seg, max_lines=2)
     lines_seen: list = []
     for b in below:
         if b.line not in lines_seen:
             lines_seen.append(b.line)
         depth = "below" if len(lines_seen) == 1 else "below2"
-        if _overlap(b, seg) < 0.25 * min(b.width, seg.width) and abs(b.left - seg.left) > 0.02:
+        overlap = min(b.right, right) - max(b.left, left)
+        if overlap < 0.25 * min(b.width, width) and abs(b.left - left) > 0.02:
             continue
         if ctx.starts_with_label(b) is not None:
             if ctx.is_only_label(b):
                 continue  # a label over two lines, or the next label of a stacked form
             break
+        if name in AMOUNT_FIELDS and len(b.line.segments) >= 3 and any(_WORDY_CELL.search(o.text) for o in b.line.segments):
+            break  # an item row under a column header, not this amount (a tax summary row has only numbers)
         zones.append((b, 0, len(b.text), depth))
         # A label's second line ("DATE LIMITE DE" / "PAIEMENT") holds no digits: the value may be one lower.
         if name in AMOUNT_FIELDS or any(c.isdigit() for c in b.text) or depth == "below2":
             break
     return zones
+
+
+_WORDY_CELL = re.compile(r"[^\W\d_]{4,}")
 
 
 def _numeric_start(seg: Segment) -> bool:

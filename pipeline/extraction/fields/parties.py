@@ -89,7 +89,7 @@ def _matches_domain(name: str, domains: set[str]) -> bool:
     if len(key) < 3:
         return False
     for d in domains:
-        if key in d or (len(d) >= 4 and d in key):
+        if d.startswith(key) or (len(d) >= 4 and key.startswith(d)) or (key in d and len(key) >= 0.6 * len(d)):
             return True
         # initials-free partial: first word of the name
         first = normalise_name(name.split()[0]) if name.split() else ""
@@ -193,17 +193,28 @@ def find_parties(ctx: Context, labelled: list[Candidate]) -> dict[str, Party]:
     for seg in pages1:
         if seg.top > 0.35:
             break
-        if seg.index in customer_segs or _is_noise(seg, ctx) or not _looks_like_name(seg.text):
+        if seg.index in customer_segs or (sender is not None and seg is sender[0]):
             continue
-        if sender is not None and seg is sender[0]:
+        text = seg.text.strip()
+        labels = ctx.labels_of(seg)
+        if labels and labels[-1].kind == "invoice_number" and labels[-1].end >= len(seg.folded.rstrip()) \
+                and labels[-1].start > 2:
+            text = seg.text[: labels[-1].start].strip(" -–|:")  # "Amazon Web Services Invoice"
+            if ctx.starts_with_label(seg) is not None or _CONTACT.search(text):
+                continue
+        elif _is_noise(seg, ctx):
+            continue
+        if not _looks_like_name(text):
             continue
         size = seg.height / median_h
         score = 0.35 + 0.12 * min(size - 1, 1.5) + 0.15 * (0.35 - seg.top) / 0.35
         if _LEGAL.search(seg.text):
             score += 0.15
-        if len(normalise_name(seg.text)) <= 3:
+        if len(normalise_name(text)) <= 3:
             score -= 0.2  # initials of a logo
-        vendors.append((score, seg, seg.text.strip(), "header"))
+        if len(seg.line.segments) >= 3:
+            score -= 0.2  # a cell of a table row
+        vendors.append((score, seg, text, "header"))
     for seg in layout.segments:  # footer lines: the vendor's legal name
         if seg.top < 0.85 or seg.index in customer_segs:
             continue

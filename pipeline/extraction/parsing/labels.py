@@ -94,9 +94,14 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     # ---------------------------------------------------------------- amounts
     ("subtotal", "en", r"sub\s*-?\s*total|net\s+(?:amount|total|value|price)|total\s+net|total\s+(?:excl(?:uding|\.)?|exc\.?|ex\.?|before|w/?o|without)\b[\w\s.%]{0,16}|amount\s+(?:excl(?:uding|\.)?|before)\b[\w\s.%]{0,12}|taxable\s+(?:amount|value)|total\s+(?:taxable|goods|services|items|lines)|(?:items|line)\s+total"),
     ("subtotal", "de", r"zwischen\s*-?\s*summe|netto\s*-?\s*(?:betrag|summe|gesamt|rechnungsbetrag|wert)|(?:summe|gesamt(?:betrag)?|gesamtsumme|rechnungsbetrag|rechnungssumme)\s*\(?\s*netto\)?|warenwert|summe\s+positionen|gesamt\s+(?:exkl|ohne)\.?[\w\s.%]{0,12}"),
+    ("subtotal", None, r"(?:exclusief|exclusive|excluding|excl\.?|exkl\.?|ohne|hors|sin|senza|without|ex\.?)\s+"
+                       r"(?:btw|vat|tax|mwst\.?|ust\.?|tva|iva|gst)"),
+    ("total", None, r"(?:inclusief|inclusive|including|incl\.?|inkl\.?|ttc|con|iva\s+inclusa|with)\s+"
+                    r"(?:btw|vat|tax|mwst\.?|ust\.?|tva|iva|gst)", 0.9),
     ("subtotal", None, r"netto(?!\s*\d)|neto(?!\s*\d)|(?<!days )(?<!day )(?<!jours )(?<!tage )(?<!dagen )(?<!dias )(?<!giorni )net(?!\s*\d)", 0.7),
     ("subtotal", "fr", r"sous\s*-?\s*total|total\s+h\.?\s?t\.?|montant\s+h\.?\s?t\.?|total\s+hors\s+tax(?:e|es)|montant\s+hors\s+tax(?:e|es)|base\s+(?:ht|imposable)|total\s+net(?:\s+ht)?"),
     ("subtotal", "es", r"base\s+imponible|subtotal|importe\s+neto|total\s+(?:sin|antes\s+de)\s+(?:iva|impuestos)"),
+    ("subtotal", None, r"grondslag|tax\s+base|base\s+amount|bemessungsgrundlage|base\s+imponible|base\s+ht"),
     ("subtotal", "nl", r"sub\s*-?\s*totaal|totaal\s+(?:excl(?:usief|\.)?|exclusief)\b[\w\s.%]{0,10}|netto\s*-?\s*(?:bedrag|totaal)|bedrag\s+excl\.?[\w\s.%]{0,10}"),
     ("subtotal", "it", r"(?:totale\s+)?imponibile|subtotale|totale\s+netto|totale\s+(?:senza|escluso?)\s+iva"),
     ("tax", "en", r"(?:total\s+)?(?:vat|tax|sales\s+tax|gst|hst|pst|qst|vat/gst)(?:\s+(?:amount|total))?|tax\s+total|plus\s+(?:vat|tax)"),
@@ -292,7 +297,7 @@ def _can_be_empty(items) -> bool:
     return True
 
 
-_TAIL = r"(?![\w])"
+_TAIL = r"(?:(?<=[^\w\s])|(?![\w]))"  # a label ends at a word boundary, or with a mark ("n°", "#", "nr.")
 
 
 def _build():
@@ -342,7 +347,7 @@ def _match_at(folded: str, pos: int) -> tuple[int, int] | None:
         m = regex.match(folded, pos)
         if m is not None and m.end() > pos and (best is None or m.end() > best[1]):
             best = (i, m.end())
-    if best is not None and _VALUE_GOES_ON.match(folded, best[1]):
+    if best is not None and folded[best[1] - 1].isalnum() and _VALUE_GOES_ON.match(folded, best[1]):
         return None
     return best
 

@@ -19,8 +19,6 @@ from pipeline.generator import generate
 from tests.factories import invoice_pdf, png_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
-# TEMPORARY: the placeholder engine (simple.py) does not sniff content; the local engine replacing it does.
-PLACEHOLDER = pytest.mark.xfail(reason="placeholder engine reads no images and does not check types", strict=False)
 
 
 def run(*args: str) -> list[dict]:
@@ -87,9 +85,9 @@ def test_extract_reads_a_simple_pdf_and_an_image(tmp_path):
 
 @pytest.mark.parametrize(("name", "content"), [
     ("empty.pdf", b""),
-    pytest.param("notes.pdf", "Rechnung 42 — this is a text file renamed to .pdf\n".encode() * 20, marks=PLACEHOLDER),
+    ("notes.pdf", "Rechnung 42 — this is a text file renamed to .pdf\n".encode() * 20),
     ("locked.pdf", None),  # an encrypted PDF, filled in below
-    pytest.param("page.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, marks=PLACEHOLDER),  # a truncated image
+    ("page.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 40),  # a truncated image
 ])
 def test_unreadable_file_gives_an_error_object_and_the_run_goes_on(tmp_path, name, content):
     bad = tmp_path / name

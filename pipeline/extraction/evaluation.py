@@ -317,6 +317,7 @@ class FieldStats:
     spurious: int = 0  # labelled, truth absent, predicted
     accepted: int = 0  # predictions at or above the threshold
     accepted_right: int = 0
+    accepted_right_present: int = 0  # ... of fields the document prints (for the auto-accept share)
 
     def add(self, f: FieldOutcome, threshold: float) -> None:
         self.present += f.present
@@ -326,6 +327,7 @@ class FieldStats:
         if f.predicted is not None and f.confidence is not None and f.confidence >= threshold:
             self.accepted += 1
             self.accepted_right += f.right
+            self.accepted_right_present += f.right and f.present
 
     @property
     def predicted(self) -> int:
@@ -386,7 +388,7 @@ class Report:
 
     @property
     def auto_accept_share(self) -> float | None:
-        return _ratio(self.overall.accepted_right, self.overall.present)
+        return _ratio(self.overall.accepted_right_present, self.overall.present)
 
     @property
     def item_precision(self) -> float | None:

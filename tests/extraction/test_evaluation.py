@@ -213,3 +213,10 @@ def test_load_truth_names_the_bad_line(tmp_path):
         load_truth(path)
     path.write_text('{"doc": "a.pdf"}\n', encoding="utf-8")
     assert load_truth(path) == [{"doc": "a.pdf"}]
+
+
+def test_auto_accept_share_counts_only_fields_the_document_prints():
+    t = truth(["total", "amount_due"], total="10.00", amount_due=None, amount_due_value="10.00")
+    report = summarise([score_document(t, result(total=field("10.00"), amount_due=field("10.00")))])
+    assert report.auto_accept_precision == 1.0  # both right
+    assert report.auto_accept_share == 1.0  # 1 of the 1 printed field, not 2 of 1

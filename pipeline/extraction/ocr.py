@@ -81,8 +81,12 @@ def _deskew(words: list[_RawWord], angle: float, width: int, height: int) -> Non
         w.points = (w.points - (cx, cy)) @ rot.T + (cx, cy)
 
 
-def _to_page(words: list[_RawWord], width: int, height: int, number: int, rotation: int) -> Page:
-    page = Page(number=number, width=float(width), height=float(height), rotation=rotation, source="ocr")
+def _to_page(
+    words: list[_RawWord], width: int, height: int, number: int, rotation: int, original: tuple[int, int]
+) -> Page:
+    """Words in pixels of the (scaled) upright image → a Page sized in pixels of the original image, upright."""
+    size = original if rotation in (0, 180) else original[::-1]
+    page = Page(number=number, width=float(size[0]), height=float(size[1]), rotation=rotation, source="ocr")
     out = []
     for w in words:
         text = w.text.strip()
@@ -187,7 +191,40 @@ class _Rapid:
                 vertical += 1
         return horizontal, vertical, angles
 
+    def _turn(self, bgr: np.ndarray, found, quarter_turns: int):
+        """The page and its detected boxes turned counter-clockwise by 90 or 180 degrees, without detecting again.
+
+        Turning by quarter turns moves every pixel exactly, so the boxes are turned with it; the detector runs
+        again only when rapidocr padded the image (an extreme aspect ratio), whose offsets would not follow.
+        """
+        img, op, _crops, det = found
+        turned = np.ascontiguousarray(np.rot90(bgr, quarter_turns))
+        padding = op.get("padding_1") or {}
+        if padding.get("top") or padding.get("left") or img.shape[:2] != bgr.shape[:2]:
+            return turned, self._detect(turned) or found
+        h, w = img.shape[:2]
+        boxes = np.asarray(det.boxes, dtype=np.float32).copy()
+        x, y = boxes[..., 0].copy(), boxes[..., 1].copy()
+        if quarter_turns % 4 == 1:
+            boxes[..., 0], boxes[..., 1] = y, w - x
+        elif quarter_turns % 4 == 2:
+            boxes[..., 0], boxes[..., 1] = w - x, h - y
+        else:  # 3
+            boxes[..., 0], boxes[..., 1] = h - y, x
+        # Same corners, new top-left: a turn keeps their clockwise order, so a cyclic shift is enough.
+        for i, box in enumerate(boxes):
+            first = int(np.argmin(box[:, 0] + box[:, 1]))
+            boxes[i] = np.roll(box, -first, axis=0)
+        order = sorted(range(len(boxes)), key=lambda i: (float(boxes[i][0][1]), float(boxes[i][0][0])))
+        det.boxes = boxes[order]
+        if det.scores is not None:
+            det.scores = [det.scores[i] for i in order]
+        new_img = turned
+        crops = self.engine.crop_text_regions(new_img, det.boxes)
+        return turned, (new_img, op, crops, det)
+
     def read(self, image: Image.Image, number: int) -> Page:
+        original = image.size
         scale = _scale_for(image, RAPID_MAX_SIDE)
         image = _resized(image, scale)
         turned = 0
@@ -196,12 +233,11 @@ class _Rapid:
             bgr = eng.load_img(image.convert("RGB"))
             found = self._detect(bgr)
             if found is None:
-                return Page(number=number, width=float(image.width), height=float(image.height), source="ocr")
+                return Page(number=number, width=float(original[0]), height=float(original[1]), source="ocr")
             horizontal, vertical, _ = self._box_shapes(found[3])
             if vertical > horizontal and vertical >= 3:
                 turned = 90
-                bgr = np.ascontiguousarray(np.rot90(bgr, 1))
-                found = self._detect(bgr) or found
+                bgr, found = self._turn(bgr, found, 1)
             img, op, crops, det = found
             cls_imgs, cls = eng.cls_and_rotate(crops)
             # Upside down when most lines (weighted by their length) read as turned by 180 degrees.
@@ -216,11 +252,9 @@ class _Rapid:
                     upright += weight
             if flipped > 1.5 * upright and flipped > 0:
                 turned = (turned + 180) % 360
-                bgr = np.ascontiguousarray(np.rot90(bgr, 2))
-                refound = self._detect(bgr)
-                if refound is not None:
-                    img, op, crops, det = refound
-                    cls_imgs, cls = eng.cls_and_rotate(crops)
+                bgr, found = self._turn(bgr, found, 2)
+                img, op, crops, det = found
+                cls_imgs, cls = eng.cls_and_rotate(crops)
             _, _, angles = self._box_shapes(det)
             rec = eng.recognize_txt(cls_imgs)
             out = eng.build_final_output(bgr, det, cls, rec, crops, op)
@@ -241,7 +275,7 @@ class _Rapid:
         angle = statistics.median(angles) if len(angles) >= 3 else 0.0
         if MIN_SKEW <= abs(angle) <= MAX_SKEW:
             _deskew(words, angle, width, height)
-        return _to_page(words, width, height, number, turned)
+        return _to_page(words, width, height, number, turned, original)
 
 
 # --- tesseract ----------------------------------------------------------------------------------------------
@@ -288,11 +322,13 @@ class _Tesseract:
         return (360 - rotate) % 360
 
     def read(self, image: Image.Image, number: int) -> Page:
+        original = image.size
         image = image.convert("L")
         image = _resized(image, _scale_for(image, 3500))
         turned = self.orientation(image)
         image = _rotate(image, turned)
-        tsv = self._run(image, ["--psm", "3", "-l", self.langs, "tsv"])
+        # Sauvola binarisation: photos with shadows and uneven paper read far better than with global Otsu.
+        tsv = self._run(image, ["--psm", "3", "-l", self.langs, "-c", "thresholding_method=2", "tsv"])
         words: list[_RawWord] = []
         lines: dict[tuple[str, str, str], list[tuple[float, float, float]]] = {}
         reader = csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -323,7 +359,7 @@ class _Tesseract:
         angle = statistics.median(angles) if len(angles) >= 3 else 0.0
         if MIN_SKEW <= abs(angle) <= MAX_SKEW:
             _deskew(words, angle, width, height)
-        return _to_page(words, width, height, number, turned)
+        return _to_page(words, width, height, number, turned, original)
 
 
 _engines: dict[str, object] = {}

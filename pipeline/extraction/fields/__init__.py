@@ -17,13 +17,14 @@ from .candidates import Candidate, labelled_candidates
 from .confidence import field_confidence, ocr_cap
 from .context import Context, build_context
 from .currency import find_currency
-from .parties import find_parties
+from .parties import customer_block, find_parties
 from .select import Pick, choose
 from .shapes import shape_candidates, vendor_country
 from .totals import resolve_totals
 
 __all__ = ["FieldsFound", "find_fields"]
 
+_VENDOR_ONLY = frozenset({"vendor_tax_id", "iban"})
 _SIMPLE = ("invoice_number", "invoice_date", "due_date", "po_number", "payment_terms", "vendor_tax_id", "iban")
 
 
@@ -37,10 +38,15 @@ class FieldsFound:
 def find_fields(layout: Layout, *, ocr: bool = False) -> FieldsFound:
     ctx = build_context(layout, ocr=ocr)
     labelled = labelled_candidates(ctx)
+    customer_segs = customer_block(ctx, labelled)
     by_field: dict[str, list[Candidate]] = {}
     for c in labelled:
+        if c.field in _VENDOR_ONLY and c.segment is not None and c.segment.index in customer_segs:
+            continue  # the customer's VAT id or IBAN printed in its address block
         by_field.setdefault(c.field, []).append(c)
     for c in shape_candidates(ctx, by_field):
+        if c.field in _VENDOR_ONLY and c.segment is not None and c.segment.index in customer_segs:
+            continue
         by_field.setdefault(c.field, []).append(c)
     picks: dict[str, Pick] = {}
     for name in _SIMPLE:

@@ -83,6 +83,8 @@ def _relation_factor(relation: str, label: LabelMatch) -> float:
         return 1.0 if label.colon else 0.93
     if relation == "right":
         return 1.0 if label.colon else 0.97
+    if relation == "right_far":
+        return 0.88
     if relation == "below":
         return 0.92
     return 0.8  # below, second line
@@ -186,9 +188,16 @@ def _zones(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> 
                 return zones
         else:
             r = rights[0]
+            row = [s for s in seg.line.segments if s.left >= seg.right - 0.002]
             # A value of its own: not the first cell of a table row that merely shares the line.
-            if ctx.starts_with_label(r) is None and len(rights) <= 2:
-                zones.append((r, 0, len(r.text), "right"))  # tried first; the segment below if it fails
+            if ctx.starts_with_label(r) is None and len(row) <= 2:
+                below = _below(ctx, seg, name, [])
+                far = r.left - seg.right > 0.12 and not label.colon
+                if far and below and abs(below[0][0].left - seg.left) < 0.012 \
+                        and any(ch.isdigit() for ch in below[0][0].text):
+                    # A label column with values under each label (a sidebar); the row is another column.
+                    return below + [(r, 0, len(r.text), "right_far")]
+                return [(r, 0, len(r.text), "right_far" if far else "right"), *below]
     return _below(ctx, seg, name, zones)
 
 
@@ -230,6 +239,7 @@ def _overlap(a: Segment, b: Segment) -> float:
     return min(a.right, b.right) - max(a.left, b.left)
 
 
+_SWISS_UID = re.compile(r"CHE[\-. ]?\d{3}[.\-]?\d{3}[.\-]?\d{3}")
 _TAX_ID_SHAPE = re.compile(r"^[\s:#.]*(?:(?:[A-Z]{2}|CHE)[ \-.]?\d{2}|\d{8,}(?![.,]\d))")
 
 
@@ -260,6 +270,11 @@ def _link(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> l
             values = values[:1]
         for val in values:
             a, b = start + val.start, start + val.end
+            if name == "vendor_tax_id" and _SWISS_UID.fullmatch(val.value) and label.kind in ("tax", "vendor_tax_id") \
+                    and re.search(r"mwst|tva|iva|vat", seg.folded[label.start : label.end]):
+                # A Swiss UID under a VAT label is the VAT number, written "CHE-123.456.789 MWST"
+                suffix = {"fr": "TVA", "it": "IVA"}.get(label.language or "", "MWST")
+                val = v.Value(f"{val.value} {suffix}", val.start, val.end, val.quality)
             weight = max(label.weight, 0.8) if label.colon else label.weight  # "Nummer:" is a label
             if relation == "below2" and weight < 1.0:
                 continue
@@ -267,7 +282,7 @@ def _link(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> l
             found.append(Candidate(
                 field=name, value=val.value, score=score, page=zseg.page, bbox=zseg.bbox_of(a, b),
                 ocr=zseg.confidence_of(a, b), relation=relation, label=label, segment=zseg,
-                order=zseg.page + zseg.top, extra={"number": val.number, "label_seg": seg},
+                order=zseg.page + zseg.top, extra={"number": val.number, "label_seg": seg, "at_start": at_start},
             ))
         if name not in AMOUNT_FIELDS and found:
             break

@@ -19,7 +19,7 @@ from ..types import BBox
 from .candidates import Candidate
 from .context import Context
 
-__all__ = ["Party", "find_parties"]
+__all__ = ["Party", "customer_block", "find_parties"]
 
 _LEGAL = re.compile(
     r"(?<![\w])(?:gmbh|mbh|ag|kg|ohg|ug|e\.\s?k\.|ltd\.?|limited|llc|l\.l\.c\.|inc\.?|corp\.?|corporation|co\.|plc|llp|"
@@ -135,14 +135,13 @@ def _customer_blocks(ctx: Context, cands: list[Candidate]) -> list[Party]:
     return out
 
 
-def find_parties(ctx: Context, labelled: list[Candidate]) -> dict[str, Party]:
+def customer_block(ctx: Context, labelled: list[Candidate]) -> set[int]:
+    """Indexes of the segments in the customer's (and ship-to) blocks: under their labels, in their column."""
     layout = ctx.layout
-    result: dict[str, Party] = {}
     customer_segs: set[int] = set()
-    # --- customer: labelled blocks
-    customers = _customer_blocks(ctx, labelled)
     for c in labelled:
-        if c.field == "customer_name" and c.segment is not None:
+        if c.field == "customer_name" and c.segment is not None and _looks_like_name(c.value) \
+                and c.extra.get("at_start", True):
             customer_segs.add(c.segment.index)
             for s in _block_below(layout, c.segment, max_lines=5):
                 customer_segs.add(s.index)
@@ -152,6 +151,14 @@ def find_parties(ctx: Context, labelled: list[Candidate]) -> dict[str, Party]:
             customer_segs.add(seg.index)
             for s in _block_below(layout, seg, max_lines=6):
                 customer_segs.add(s.index)
+    return customer_segs
+
+
+def find_parties(ctx: Context, labelled: list[Candidate]) -> dict[str, Party]:
+    layout = ctx.layout
+    result: dict[str, Party] = {}
+    customers = _customer_blocks(ctx, labelled)
+    customer_segs = customer_block(ctx, labelled)
     domains = _domains(layout)
     pages1 = [s for s in layout.segments if s.page == 1]
     heights = [s.height for s in pages1] or [layout.line_height]

@@ -6,6 +6,7 @@ language (by the labels it prints), and each segment's labels (see :mod:`..parsi
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -15,6 +16,10 @@ from ..parsing.dates import date_order_of
 from ..parsing.labels import LabelMatch, find_labels
 
 __all__ = ["Context", "build_context"]
+
+_IBAN_OR_EU_VAT = re.compile(r"\b(?:[A-Z]{2}\d{2}\s?[A-Z0-9]{4}\s?\d{4}|(?:DE|FR|NL|IT|ES|BE|AT|GB|IE|DK|SE|PL)\d{8,12})")
+_US_ADDRESS = re.compile(r"\b(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|"
+                         r"S[CD]|T[NX]|UT|V[AT]|W[AIVY])\s\d{5}(?:-\d{4})?\b")
 
 
 @dataclass(slots=True)
@@ -67,10 +72,18 @@ def build_context(layout: Layout, *, ocr: bool = False) -> Context:
                 if label.language:
                     languages[label.language] += 1
     language = languages.most_common(1)[0][0] if languages else None
-    currency_hint = None
-    joined = " ".join(texts[:400])
-    if "$" in joined and "€" not in joined:
-        currency_hint = "USD"
-    date_order = date_order_of(texts, language=language, currency=currency_hint)
-    return Context(layout=layout, decimal_sep=decimal_sep, date_order=date_order, language=language,
-                   labels=labels, ocr=ocr)
+    ctx = Context(layout=layout, decimal_sep=decimal_sep, date_order="DMY", language=language, labels=labels,
+                  ocr=ocr)
+    from .currency import find_currency
+
+    found = find_currency(ctx, vendor_country=None)
+    currency = found[0] if found is not None else None
+    # Dollar documents in English are written month first (US, and Canada's English forms), others day first.
+    hint = "USD" if currency in ("USD", "CAD") else currency
+    if hint == "USD":
+        joined = " ".join(texts)
+        european = _IBAN_OR_EU_VAT.search(joined) is not None
+        if european and not _US_ADDRESS.search(joined):
+            hint = None  # dollars invoiced from Europe: the vendor's habit is day first
+    ctx.date_order = date_order_of(texts, language=language, currency=hint)
+    return ctx

@@ -84,7 +84,10 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("x_other_date", "fr", r"date\s+(?:de\s+)?(?:commande|livraison|expedition|prestation|paiement|debut|fin)|periode|livre\s+le|du|au"),
     ("x_other_date", "es", r"fecha\s+(?:de\s+)?(?:pedido|entrega|envio|servicio|pago)|periodo|entregado\s+el"),
     ("x_other_date", "nl", r"(?:order|lever|bestel|lever|verzend|betaal)\s*-?\s*datum|periode|geleverd\s+op"),
-    ("x_other_date", "it", r"data\s+(?:dell'?\s*)?(?:ordine|consegna|spedizione|pagamento)|periodo"),
+    ("x_other_date", "it", r"data\s+(?:dell'?\s*)?(?:ordine|consegna|spedizione|pagamento)|periodo|data\s+(?:di\s+)?stampa"),
+    ("x_other_date", None, r"druckdatum|date\s+d'?\s*impression|imprime\s+le|edite\s+le|fecha\s+de\s+impresion|"
+                           r"print\s*datum|afdrukdatum|erstellt\s+am|gedruckt\s+am"),
+    ("invoice_date", "it", r"del", 0.6),
     ("x_customer_number", "en", r"(?:customer|client|account|acct|member|contract|tax\s+payer)\s*(?:number|no\b\.?|nr\b\.?|#|id\b|code|ref(?:erence)?\b\.?)|account"),
     ("x_customer_number", "de", r"kunden\s*-?\s*(?:nummer|nr\.?|id|konto)|kd\s*-?\s*nr\.?|konto\s*-?\s*(?:nummer|nr\.?)|vertrags?\s*-?\s*(?:nummer|nr\.?)|mitglieds?nummer"),
     ("x_customer_number", "fr", r"(?:n[°º]|numero|code|ref(?:erence)?\.?)\s*(?:de\s+)?client|client\s*(?:n[°º]|no\.?)|(?:n[°º]|numero)\s*(?:de\s+)?(?:compte|contrat)"),

@@ -15,9 +15,9 @@ import re
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
-from ..layout import Layout, Line
+from ..layout import Layout, Line, build_layout
 from ..parsing.amounts import decimal_separator_of, find_amounts
-from ..types import LineItem, Word, union_bbox
+from ..types import Document, LineItem, Page, Word, union_bbox
 from .header import Header, find_headers
 from .table import RawRow, cell_amount, cell_quantity, read_table
 
@@ -32,6 +32,7 @@ def find_line_items(layout: Layout, *, decimal_sep: str | None = None) -> list[L
     if not layout.lines:
         return []
     sep = decimal_sep or decimal_separator_of(s.text for s in layout.segments)
+    layout = _without_watermarks(layout)
     headers = find_headers(layout)
     for k, header in enumerate(headers):
         rows, stop = read_table(layout, header, headers[k + 1 :], sep)
@@ -43,6 +44,24 @@ def find_line_items(layout: Layout, *, decimal_sep: str | None = None) -> list[L
     from .headerless import find_headerless
 
     return find_headerless(layout, sep)
+
+
+def _without_watermarks(layout: Layout) -> Layout:
+    """The layout again without giant words (a diagonal "COPY" watermark), which swallow the rows they cross."""
+    limit = 6 * (layout.line_height or 0.012)
+    words = [w for line in layout.lines for s in line.segments for w in s.words]
+    if all(w.height <= limit for w in words):
+        return layout
+    pages: dict[int, list[Word]] = {}
+    for w in words:
+        if w.height <= limit:
+            pages.setdefault(w.page, []).append(w)
+    # The page's size only sets how wide a gap splits a segment; an A4 page's proportions are near enough.
+    document = Document(
+        pages=[Page(number=n, width=595, height=842, words=pages.get(n, [])) for n in range(1, layout.page_count + 1)],
+        engine="",
+    )
+    return build_layout(document)
 
 
 def items_total(items: Sequence[LineItem]) -> Decimal | None:
@@ -78,6 +97,14 @@ def _item(row: RawRow, sep: str | None) -> LineItem | None:
     if qty is None and not row.cells.get("qty"):
         qty = cell_quantity(row.cells.get("unit", []), sep)  # "50 pcs" drawn under "Qty Unit"
     price = cell_amount(row.cells.get("price", []), sep)
+    if (qty is None) != (price is None):
+        # A value under a header we could not name: the arithmetic says what it is.
+        for text in row.cells.get("other", []):
+            value = cell_quantity([text], sep)
+            if value is None or not consistent(qty or value, price or value, amount):
+                continue
+            qty, price = (value, price) if qty is None else (qty, value)
+            break
     disc = _percent(row.cells.get("disc", []))
     item = LineItem(
         description=description,

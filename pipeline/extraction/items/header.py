@@ -54,7 +54,7 @@ _KINDS: dict[str, list[str]] = {
         r"cantidad", r"cant\.?", r"unidades", r"uds\.?", r"aantal", r"quantita", r"qta\.?", r"q\.\s*ta",
         r"hours", r"hrs\.?", r"stunden", r"std\.?", r"heures", r"horas", r"uren", r"ore", r"pcs", r"nb",
         r"nombre", r"days", r"tage", r"dagen", r"units", r"stk\.?", r"stuck", r"aant\.?", r"hoeveelheid",
-        r"quantitat?", r"q(?:uan)?ta", r"stuks", r"pieces", r"pzs?\.?", r"pz\.?", r"giorni", r"jours", r"dias",
+        r"quantitat?", r"q(?:uan)?ta", r"mng\.?", r"mge\.?", r"qt\.?", r"qtd\.?", r"cdad\.?", r"ctd\.?", r"stuks", r"pieces", r"pzs?\.?", r"pz\.?", r"giorni", r"jours", r"dias",
     ],
     "unit": [
         r"unit", r"uom", r"u/?m", r"u\.\s*m\.", r"einheit", r"eh", r"me", r"unite", r"unidad", r"eenheid",
@@ -62,13 +62,13 @@ _KINDS: dict[str, list[str]] = {
     ],
     "price": [
         rf"unit\s*price{_QUAL}", rf"price(?:\s*(?:each|per\s+unit|/\s*unit|/\s*einh\.?))?{_QUAL}",
-        rf"unit\s*(?:cost|rate){_QUAL}", r"cost", r"rate", rf"einzelpreis{_QUAL}", rf"e\.?\s*-?\s*preis{_QUAL}",
+        rf"unit\s*(?:cost|rate){_QUAL}", r"cost", r"rate", rf"einzelpreis{_QUAL}", rf"einzelpr\.?{_QUAL}", rf"e\.?\s*-?\s*pr\.?{_QUAL}", rf"st(?:uck|\.)\s*-?\s*preis{_QUAL}", rf"e\.?\s*-?\s*preis{_QUAL}",
         r"ep", r"stuckpreis", rf"preis(?:\s*/\s*(?:einh(?:eit)?\.?|stk\.?|st\.?)|\s+(?:pro|je)\s+einheit)?{_QUAL}",
         rf"prix\s+unit(?:aire)?\.?{_QUAL}", rf"prix{_QUAL}", rf"p\.\s?u\.?{_QUAL}", rf"pu{_QUAL}",
         rf"precio(?:\s+unit(?:ario)?\.?|\s+ud\.?|\s+por\s+unidad)?{_QUAL}", rf"prijs(?:\s+per\s+(?:eenheid|stuk))?{_QUAL}",
         rf"stukprijs{_QUAL}", rf"eenheidsprijs{_QUAL}", r"tarief", rf"prezzo(?:\s+unit(?:ario)?\.?)?{_QUAL}",
         r"importe\s+unitario", r"net\s+price", r"list\s+price", r"each", r"tarif", r"tarifa", r"satz",
-        r"stundensatz", r"hourly\s+rate", r"tarif\s+horaire", r"pvp", r"p\.\s*unit\.?",
+        r"stundensatz", r"hourly\s+rate", r"tarif\s+horaire", r"pvp", rf"p\.\s*unit(?:ario|aire|\.)?{_QUAL}", rf"prix\s+u\.?{_QUAL}", rf"preu{_QUAL}",
     ],
     "amount": [
         rf"amount{_QUAL}", rf"line\s+(?:total|amount){_QUAL}", rf"total{_QUAL}", rf"totals{_QUAL}",
@@ -121,15 +121,26 @@ def _build() -> re.Pattern[str]:
 
 _GROUP_KIND: dict[str, str] = {}
 _HEADER_RE = _build()
+_WORD_START = re.compile(r"(?<![\w#%])[\w#%]")
 
 
 def header_kinds(folded: str) -> list[tuple[str, int, int]]:
     """(kind, start, end) of every column-header term in folded text, left to right."""
     out = []
-    for m in _HEADER_RE.finditer(folded):
-        if m.end() == m.start():
+    pos = 0
+    n = len(folded)
+    # Try the big alternation only where a word starts: far fewer attempts than scanning every character.
+    while pos < n:
+        start = _WORD_START.search(folded, pos)
+        if start is None:
+            break
+        p = start.start()
+        m = _HEADER_RE.match(folded, p)
+        if m is None or m.end() == p:
+            pos = p + 1
             continue
-        out.append((_GROUP_KIND[m.lastgroup or ""], m.start(), m.end()))
+        out.append((_GROUP_KIND[m.lastgroup or ""], p, m.end()))
+        pos = m.end()
     return out
 
 
@@ -140,6 +151,7 @@ class Column:
     right: float
     label: str
     words: list[Word] = field(default_factory=list)
+    matched: int = 0  # characters of header terms in it
 
     @property
     def center(self) -> float:
@@ -195,7 +207,6 @@ def _columns_of_line(line: Line) -> tuple[list[Column], float] | None:
     if sum(1 for w in words if _DIGIT.search(w.text)) > 1:
         return None
     columns: list[Column] = []
-    matched_chars = 0
     for seg in line.segments:
         owner: list[int | None] = [None] * len(seg.words)
         for kind, start, end in header_kinds(seg.folded):
@@ -205,11 +216,12 @@ def _columns_of_line(line: Line) -> tuple[list[Column], float] | None:
             ]
             if not idx:
                 continue
-            matched_chars += end - start
             ws = [seg.words[i] for i in idx]
             for i in idx:
                 owner[i] = len(columns)
-            columns.append(Column(kind, min(w.left for w in ws), max(w.right for w in ws), seg.folded[start:end], ws))
+            columns.append(
+                Column(kind, min(w.left for w in ws), max(w.right for w in ws), seg.folded[start:end], ws, end - start)
+            )
         # Unmatched words join the column on their left in the segment, else on their right, else stand alone.
         for i, w in enumerate(seg.words):
             if owner[i] is not None:
@@ -229,8 +241,9 @@ def _columns_of_line(line: Line) -> tuple[list[Column], float] | None:
         _join_in_segment(columns, owner)
     if not columns:
         return None
-    share = matched_chars / max(1, sum(len(w.text) for w in words))
     columns.sort(key=lambda c: c.left)
+    _drop_far_left(columns)
+    share = sum(c.matched for c in columns) / max(1, sum(len(w.text) for c in columns for w in c.words))
     return columns, share
 
 
@@ -368,8 +381,7 @@ def _tidy(columns: list[Column]) -> None:
     when a wide gap parts it from the table. With two description-like headers ("Item | Description",
     "Product code | Item") the rightmost is the description and the others hold codes or numbers.
     """
-    while len(columns) > 2 and columns[0].kind not in CORE and columns[1].left - columns[0].right > 0.12:
-        del columns[0]
+    _drop_far_left(columns)
     prices = [c for c in columns if c.kind == "price"]
     if len(prices) >= 2 and not any(c.kind == "amount" for c in columns):
         prices[-1].kind = "amount"  # "Preis | G-Preis": the second price is the line's total
@@ -389,5 +401,15 @@ def _join_in_segment(columns: list[Column], owner: list[int | None]) -> None:
         if ca.kind == cb.kind and cb.words and ca.words and ca.kind != "other":
             ca.words.extend(cb.words)
             ca.left, ca.right = min(ca.left, cb.left), max(ca.right, cb.right)
+            ca.matched += cb.matched
             cb.words = []
     columns[:] = [c for c in columns if c.words]
+
+
+def _drop_far_left(columns: list[Column]) -> None:
+    while len(columns) > 2 and columns[0].kind not in CORE:
+        gap = columns[1].left - columns[0].right
+        if gap > 0.12 or (columns[0].kind == "other" and gap > 0.04):
+            del columns[0]
+            continue
+        break

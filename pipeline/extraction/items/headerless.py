@@ -62,9 +62,10 @@ def _candidate(line: Line, sep: str | None) -> _Row | None:
         return None
     if any(s.text.rstrip().endswith(":") for s in text):
         return None  # "Amount: 12.00" is a key and its value
-    label = label_at_start(text[0].folded)
-    if label is not None and (label.kind in _NOT_ROWS or label.colon):
-        return None
+    for seg in text:
+        label = label_at_start(seg.folded)
+        if label is not None and (label.kind in _NOT_ROWS or label.colon):
+            return None
     numbers.append((last, amount))
     return _Row(line, text, numbers, last.right, words=[w for s in segs for w in s.words])
 

@@ -27,9 +27,11 @@ _ROW_KINDS = frozenset({"x_discount", "x_shipping"})
 # Sums the shared labels do not name on their own.
 _CARRY = re.compile(
     r"\b(?:anterior|precedente|previous|vorige|vortrag|ubertrag|report(?:e|ee)?|a\s+reporter|riport(?:o|are|ato)|"
-    r"carried|brought|forward|transporte|suma\s+y\s+sigue|van\s+vorige|vorherige[rn]?\s+seite)\b"
+    r"carried|brought|forward|transport(?:e|eren)?|suma\s+y\s+sigue|van\s+vorige|vorherige[rn]?\s+seite)\b"
 )
-_EXTRA_STOP = re.compile(r"^\s*(?:suma|somma|som|sum|somme|imponibile|base)\b")
+_EXTRA_STOP = re.compile(
+    r"^\s*(?:suma|somma|som|sum|somme|imponibile|base|zwischentotal|\w*totaal|\w*summe|\w*total|totale?)\b"
+)
 _PERCENT = re.compile(r"[-+]?\d+(?:[.,]\d+)?\s?%")
 
 
@@ -60,7 +62,8 @@ def _units(seg: Segment, decimal_sep: str | None) -> list[Chunk]:
     """A segment cut at its numbers: each amount or percentage with the words after it up to the next one."""
     spans: list[tuple[int, int]] = []
     for m in find_amounts(seg.text, decimal_sep=decimal_sep):
-        spans.append((m.start, m.end))
+        raw = seg.text[m.start : m.end]
+        spans.append((m.start + len(raw) - len(raw.lstrip()), m.end))
     for m in _PERCENT.finditer(seg.text):
         if not any(s < m.end() and m.start() < e for s, e in spans):
             spans.append((m.start(), m.end()))
@@ -151,16 +154,16 @@ class Grid:
         return [(self.column_of(ch), ch) for _c, ch in out]
 
 
+_NUMERIC_START = re.compile(r"^\s*[-−(+]?\s*(?:[A-Za-z]{3}\s?|[€$£¥]\s?)?[-−]?\d")
+
+
 def _is_numeric(text: str, decimal_sep: str | None) -> bool:
-    """Mostly a number (with a currency or a unit), not text that contains one."""
-    stripped = text.strip()
-    if not stripped or not stripped[0].isdigit() and stripped[0] not in "-−(+€$£¥.":
-        if not re.match(r"^[A-Z]{3}\s?[-−]?\d", stripped):
-            return False
-    digits = sum(ch.isdigit() for ch in stripped)
-    return digits >= 1 and digits >= 0.4 * len(re.sub(r"\s", "", stripped)) or bool(
-        re.match(r"^[-−(]?\s?\S{0,3}\s?\d[\d.,'\s]*\S{0,4}\)?(?:\s\S{1,6})?$", stripped)
-    )
+    """A number with at most a currency or a short unit ("12,50 €", "1 pausch.", "3 h"), not text with one."""
+    if not _NUMERIC_START.match(text):
+        return False
+    tokens = text.split()
+    letters = sum(ch.isalpha() for ch in text)
+    return len(tokens) <= 3 and letters <= 12
 
 
 def cell_amount(texts: list[str], decimal_sep: str | None) -> Decimal | None:
@@ -335,6 +338,12 @@ def read_table(layout: Layout, header: Header, others: list[Header], decimal_sep
         if kind is not None and kind.startswith("in_text:"):
             kind = kind[8:] if not (has_price or has_qty) else None
         if kind in STOP_KINDS and not (has_price and has_qty):
+            if line.page + 1 in later and later[line.page + 1].first_line > i:
+                # A page total under the rows, and the same table again on the next page: it goes on there.
+                st.page_done = True
+                st.settle(None)
+                i += 1
+                continue
             st.ended = True
             st.stop_line = line
             break

@@ -227,6 +227,7 @@ def _below(ctx: Context, seg: Segment, name: str, zones: list, *, box=None) -> l
     return zones
 
 
+_TRAILING_JUNK = re.compile(r"[^\W\d_]{2,}")
 _WORDY_CELL = re.compile(r"[^\W\d_]{4,}")
 
 
@@ -266,6 +267,8 @@ def _link(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> l
             continue
         if name in AMOUNT_FIELDS:
             values = values[-1:]  # the rightmost amount of the zone
+            if relation == "inline" and values and _TRAILING_JUNK.search(text[values[0].end :]):
+                continue  # "TVA non applicable, art. 293 B du CGI": a number inside a sentence
         else:
             values = values[:1]
         for val in values:

@@ -96,7 +96,7 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("x_customer_number", "it", r"(?:codice|cod\.|n\.?|numero)\s*cliente|cliente\s*(?:n\.?|nr\.?)"),
     # ---------------------------------------------------------------- amounts
     ("subtotal", "en", r"sub\s*-?\s*total|net\s+(?:amount|total|value|price)|total\s+net|total\s+(?:excl(?:uding|\.)?|exc\.?|ex\.?|before|w/?o|without)\b[\w\s.%]{0,16}|amount\s+(?:excl(?:uding|\.)?|before)\b[\w\s.%]{0,12}|taxable\s+(?:amount|value)|total\s+(?:taxable|goods|services|items|lines)|(?:items|line)\s+total"),
-    ("subtotal", "de", r"zwischen\s*-?\s*summe|netto\s*-?\s*(?:betrag|summe|gesamt|rechnungsbetrag|wert)|(?:summe|gesamt(?:betrag)?|gesamtsumme|rechnungsbetrag|rechnungssumme)\s*\(?\s*netto\)?|warenwert|summe\s+positionen|gesamt\s+(?:exkl|ohne)\.?[\w\s.%]{0,12}"),
+    ("subtotal", "de", r"zwischen\s*-?\s*(?:summe|total)|netto\s*-?\s*(?:betrag|summe|gesamt|rechnungsbetrag|wert)|(?:summe|gesamt(?:betrag)?|gesamtsumme|rechnungsbetrag|rechnungssumme)\s*\(?\s*netto\)?|warenwert|summe\s+positionen|gesamt\s+(?:exkl|ohne)\.?[\w\s.%]{0,12}"),
     ("subtotal", None, r"(?:exclusief|exclusive|excluding|excl\.?|exkl\.?|ohne|hors|sin|senza|without|ex\.?)\s+"
                        r"(?:btw|vat|tax|mwst\.?|ust\.?|tva|iva|gst)"),
     ("total", None, r"(?:inclusief|inclusive|including|incl\.?|inkl\.?|ttc|con|iva\s+inclusa|with)\s+"
@@ -141,12 +141,13 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("x_previous", "en", r"previous\s+(?:balance|invoice|amount)|balance\s+(?:forward|brought\s+forward|b/f)|opening\s+balance|prior\s+balance|last\s+invoice"),
     ("x_previous", "de", r"(?:vorheriger|alter|bisheriger)\s+saldo|saldovortrag|vortrag|ubertrag|vorherige\s+rechnung"),
     ("x_previous", "fr", r"solde\s+(?:precedent|anterieur|reporte)|report|a\s+reporter|facture\s+precedente"),
-    ("x_previous", "es", r"saldo\s+(?:anterior|previo)|suma\s+y\s+sigue|transporte"),
+    ("x_previous", "es", r"saldo\s+(?:anterior|previo)|suma\s+y\s+sigue|suma\s+anterior"),
+    ("subtotal", "es", r"suma", 0.8),
     ("x_previous", "nl", r"(?:vorig|vorige|oud)\s+saldo|transport|vorige\s+factuur"),
     ("x_previous", "it", r"saldo\s+(?:precedente|anteriore)|riporto|a\s+riportare"),
     ("x_carried", "en", r"carried\s+forward|brought\s+forward|c/f|b/f|continued|subtotal\s+page|page\s+total"),
     ("x_discount", None, r"discount|rabatt|skonto|remise|descuento|korting|sconto|nachlass"),
-    ("x_shipping", None, r"shipping|freight|delivery\s+charges?|porto|versand(?:kosten)?|frais\s+de\s+port|envio|verzendkosten|spedizione|trasporto"),
+    ("x_shipping", None, r"shipping|freight|delivery\s+charges?|porto|versand(?:kosten)?|frais\s+de\s+port|envio|verzendkosten|spedizione|trasporto|transporte|portes"),
     ("x_rate", None, r"(?:vat|tax|mwst|ust|tva|iva|btw)\s*(?:rate|satz|-?satz|taux|tasa|tarief|aliquota|%)|steuersatz|taux|tasa|tarief|aliquota|rate"),
     # ---------------------------------------------------------------- parties
     ("customer", "en", r"bill(?:ed)?\s+to|invoice(?:d)?\s+to|sold\s+to|billing\s+address|customer\s+(?:details|address|name)|client\s+(?:details|address|name)|buyer|recipient"),

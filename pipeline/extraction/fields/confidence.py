@@ -13,12 +13,15 @@ from .select import Pick
 
 __all__ = ["field_confidence", "ocr_cap"]
 
-# Fields whose labelled value is less certain by nature (free text, easily confused), held lower.
+# Held below the threshold unless a cross-check confirms them: free text, and amounts (a wrong amount costs money;
+# one that adds up with the others is another matter).
 _FIELD_CAP = {
-    "payment_terms": 84.0,
-    "po_number": 90.0,
-    "due_date": 93.0,
-    "vendor_tax_id": 92.0,
+    "payment_terms": 80.0,
+    "subtotal": 84.0,
+    "tax": 84.0,
+    "total": 84.0,
+    "amount_due": 84.0,
+    "vendor_tax_id": 93.0,
 }
 
 
@@ -31,7 +34,7 @@ def ocr_cap(ocr: float) -> float:
 
 def field_confidence(pick: Pick) -> float:
     s = pick.score
-    conf = 30.0 + 62.0 * s
+    conf = 40.0 + 55.0 * s
     if pick.support >= 2:
         conf += 4.0
     if pick.rival > 0:
@@ -39,11 +42,13 @@ def field_confidence(pick: Pick) -> float:
         if margin < 0.08:
             conf = min(conf, 70.0)
         elif margin < 0.2:
-            conf -= 6.0
+            conf = min(conf - 3.0, 80.0)
+        else:
+            conf -= 3.0
     if "arith" in pick.evidence and s >= 0.5:
         conf = max(conf, 96.0 if s >= 0.75 else 90.0)
     if "equals total" in pick.evidence or "equals amount due" in pick.evidence:
-        conf = max(conf, min(conf + 5.0, 94.0))
+        conf = max(conf, min(conf + 8.0, 92.0))
     if "items" in pick.evidence:
         conf = max(conf, 95.0)
     conf = min(conf, _FIELD_CAP.get(pick.field, 100.0) if not pick.evidence else 100.0)

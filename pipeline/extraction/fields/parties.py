@@ -120,18 +120,43 @@ def _block_below(layout: Layout, seg: Segment, *, max_lines: int = 6) -> list[Se
     return out
 
 
+_LEGAL_ONLY = re.compile(r"^\(?(?:" + _LEGAL.pattern + r")\)?(?:\s*(?:&\s*co\.?\s*)?(?:" + _LEGAL.pattern + r"))*[.,]?$",
+                         re.I)
+_ATTENTION = re.compile(r"(?i)^(?:attn|z\.?\s?hd|t\.?a\.?v|a\.?\s?l'?att|c/o|zu\s+handen|to\s+the\s+attention)\b")
+_PERSON = re.compile(r"^[A-ZÀ-Ý][a-zà-ÿ'’-]+(?:\s+(?:van|de|der|den|von|di|da|le|la|du))*\s+[A-ZÀ-Ý][a-zà-ÿ'’-]+$")
+
+
 def _customer_blocks(ctx: Context, cands: list[Candidate]) -> list[Party]:
+    """The customer's name from each customer label: the block's company line, its person line otherwise."""
     out = []
     for c in cands:
-        if c.field != "customer_name" or c.segment is None:
+        if c.field != "customer_name" or c.segment is None or not c.extra.get("at_start", True):
             continue
         text = c.value
-        if re.match(r"(?i)^(?:attn|z\.?\s?hd|t\.?a\.?v|a\.?\s?l'?att|c/o)\b", text):
+        if _ATTENTION.match(text) or not _looks_like_name(text) or ctx.starts_with_label(c.segment):
             continue
-        if not _looks_like_name(text):
+        if _LEGAL_ONLY.match(text):
             continue
-        conf = 40 + 50 * c.score
-        out.append(Party("customer_name", text, conf, c.page, c.bbox, c.ocr))
+        conf = 55 + 30 * c.score
+        seg, bbox = c.segment, c.bbox
+        if c.relation.startswith("below"):
+            nxt = _block_below(ctx.layout, c.segment, max_lines=1)
+            if nxt and (_LEGAL_ONLY.match(nxt[0].text.strip()) or nxt[0].text.strip().startswith("(")):
+                text = f"{text} {nxt[0].text.strip()}"  # a name wrapped before its legal form
+        if c.relation.startswith("below"):
+            nxt = _block_below(ctx.layout, c.segment, max_lines=1)
+            if _PERSON.match(text) and not _LEGAL.search(text) and nxt and _LEGAL.search(nxt[0].text) \
+                    and _looks_like_name(nxt[0].text):
+                # "Jan Jansen" over "Jansen Bouw B.V.": a contact person over the company
+                seg = nxt[0]
+                text = seg.text.strip()
+                bbox = seg.bbox_of(0, len(seg.text))
+            elif _PERSON.match(text) and nxt and _looks_like_name(nxt[0].text) \
+                    and not re.search(r"\d", nxt[0].text):
+                conf -= 15  # two name lines: which one is the customer is a guess
+        if _LEGAL.search(text):
+            conf += 6
+        out.append(Party("customer_name", text, min(conf, 90.0), c.page, bbox, seg.confidence))
     return out
 
 

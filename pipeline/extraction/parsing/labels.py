@@ -35,7 +35,7 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("invoice_number", "de", r"re\s*-?\s*nr\.?"),
     ("invoice_number", "de", r"rechnung\s*:?", 0.8),
     ("invoice_number", "de", r"beleg\s*-?\s*(?:nummer|nr\.?)"),
-    ("invoice_number", "fr", r"(?:n[°º]|no\.?|num(?:ero)?\.?)\s*(?:de\s+)?(?:la\s+)?facture"),
+    ("invoice_number", "fr", r"ref(?:erence)?\.?\s+(?:de\s+(?:la\s+)?)?facture|(?:n[°º]|no\.?|num(?:ero)?\.?)\s*(?:de\s+)?(?:la\s+)?facture"),
     ("invoice_number", "fr", r"facture\s*(?:n[°º]|no\.?|numero|num\.?|#)"),
     ("invoice_number", "fr", r"facture\s*:?", 0.8),
     ("invoice_number", "es", r"(?:n\.?\s*[°º]|no\.?|num\.?|numero)\s*(?:de\s+)?factura"),
@@ -67,9 +67,9 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     # ---------------------------------------------------------------- purchase order
     ("po_number", "en", r"(?:p\.?\s?o\.?|purchase\s+order)\s*(?:number|no\b\.?|nr\b\.?|#|ref(?:erence)?)?|your\s+(?:order|po)(?:\s*(?:number|no\.?|ref(?:erence)?|#))?|customer\s+po|order\s+reference"),
     ("po_number", "de", r"bestell\s*-?\s*(?:nummer|nr\.?)|ihre\s+bestell(?:ung|nummer)(?:\s*(?:nr\.?|nummer))?|bestellung\s+(?:nr\.?|vom)|ihr\s+auftrag|ihre\s+referenz"),
-    ("po_number", "fr", r"(?:n[°º]|numero)\s*(?:de\s+)?(?:bon\s+de\s+)?commande|bon\s+de\s+commande|commande\s*(?:n[°º]|no\.?|client)|votre\s+commande|ref(?:erence)?\.?\s+commande|v/?\s*ref\.?"),
+    ("po_number", "fr", r"bc\s*n[°º]|(?:n[°º]|numero)\s*(?:de\s+)?(?:bon\s+de\s+)?commande|bon\s+de\s+commande|commande\s*(?:n[°º]|no\.?|client)|votre\s+commande|ref(?:erence)?\.?\s+commande|v/?\s*ref\.?"),
     ("po_number", "es", r"(?:n\.?\s*[°º]|numero)\s*(?:de\s+)?pedido|pedido\s*(?:n\.?\s*[°º]|no\.?)?|orden\s+de\s+compra|su\s+pedido|su\s+referencia"),
-    ("po_number", "nl", r"(?:inkoop\s*)?order\s*-?\s*(?:nummer|nr\.?)|bestel\s*-?\s*(?:nummer|nr\.?|bon)|uw\s+(?:referentie|bestelling|order)|inkooporder"),
+    ("po_number", "nl", r"uw\s+order\s*-?\s*(?:nummer|nr\.?)|(?:inkoop\s*)?order\s*-?\s*(?:nummer|nr\.?)|bestel\s*-?\s*(?:nummer|nr\.?|bon)|uw\s+(?:referentie|bestelling|order)|inkooporder"),
     ("po_number", "it", r"(?:n\.?|numero)\s*ordine|ordine\s*(?:n\.?|nr\.?|d'?acquisto|cliente)?|rif\.?\s*ordine|vs\.?\s*ordine|vostro\s+ordine|vs\.?\s*rif\.?"),
     # ---------------------------------------------------------------- distractors: other numbers and dates
     ("x_order_number", "en", r"(?:sales\s+)?order\s*(?:number|no\.?|#|id)|order|job\s*(?:number|no\.?)"),
@@ -163,10 +163,10 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("customer", "it", r"fatturare\s+a|intestat(?:ario|o\s+a)|destinatario|spett(?:\.|abile)?(?:le)?|committente|cessionario(?:/committente)?"),
     ("x_ship_to", "en", r"ship(?:ped)?\s+to|deliver(?:ed)?\s+to|delivery\s+address|shipping\s+address|consignee"),
     ("x_ship_to", "de", r"liefer\s*-?\s*(?:adresse|anschrift)|lieferung\s+an|versand\s*-?\s*adresse|warenempfanger"),
-    ("x_ship_to", "fr", r"(?:adresse\s+de\s+)?livraison|livre\s+a|expedie\s+a"),
-    ("x_ship_to", "es", r"(?:direccion\s+de\s+)?(?:envio|entrega)|enviar\s+a"),
-    ("x_ship_to", "nl", r"(?:af)?lever\s*-?\s*adres|leveringsadres|verzendadres"),
-    ("x_ship_to", "it", r"(?:indirizzo\s+di\s+)?(?:consegna|spedizione)|destinazione(?:\s+merce)?"),
+    ("x_ship_to", "fr", r"livrer\s+a|(?:adresse\s+de\s+)?livraison|livre\s+a|expedie\s+a"),
+    ("x_ship_to", "es", r"entregar\s+en|lugar\s+de\s+entrega|(?:direccion\s+de\s+)?(?:envio|entrega)|enviar\s+a"),
+    ("x_ship_to", "nl", r"bezorg\s*-?\s*adres|afleveren\s+op|(?:af)?lever\s*-?\s*adres|leveringsadres|verzendadres"),
+    ("x_ship_to", "it", r"luogo\s+di\s+consegna|consegnare\s+a|(?:indirizzo\s+di\s+)?(?:consegna|spedizione)|destinazione(?:\s+merce)?"),
     ("vendor", "en", r"bill\s+from|vendor|seller|supplier|issued\s+by|sold\s+by|payee|merchant"),
     ("vendor", "en", r"from", 0.6),
     ("vendor", "de", r"lieferant|verkaufer|rechnungssteller|absender|leistungserbringer|anbieter"),
@@ -191,8 +191,11 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("payment_terms", "nl", r"betalings\s*-?\s*(?:voorwaarden|termijn|conditie|condities)"),
     ("payment_terms", "it", r"condizioni\s+di\s+pagamento|termini\s+di\s+pagamento|modalita\s+di\s+pagamento"),
     ("currency", None, r"currency|wahrung|devise|moneda|divisa|valuta"),
-    ("x_contact", None, r"tel(?:ephone|efon|efono|efoon|\.)?|phone|ph\.?|fax|mobile?|mob\.?|cell|handy|gsm|e\s*-?\s*mail|mail|web(?:site)?|internet|www|url|contact"),
+    ("x_contact", None, r"interlocuteur|ansprechpartner(?:in)?|contact\s+person|referente|bearbeiter(?:in)?|"
+                        r"sales\s+rep(?:resentative)?|contactpersoon|persona\s+de\s+contacto|"
+                        r"tel(?:ephone|efon|efono|efoon|\.)?|phone|ph\.?|fax|mobile?|mob\.?|cell|handy|gsm|e\s*-?\s*mail|mail|web(?:site)?|internet|www|url|contact"),
     ("x_page", None, r"page|seite|pagina|blatt|pag\.?|blad"),
+    ("x_copy", None, r"duplica(?:at|te|do|to)|copy|kopie|copie|copia|original"),
     ("x_quantity", None, r"qty|quantity|menge|anzahl|quantite|qte|cantidad|cant\.?|aantal|quantita|qta"),
 ]
 

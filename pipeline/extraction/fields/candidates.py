@@ -259,8 +259,9 @@ def _link(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> l
         return []  # a generic word ("number") inside a phrase is no label
     pos_factor = 1.0 if at_start else 0.85
     for zseg, start, end, relation in _zones(ctx, seg, i, label, name):
-        if name == "vendor_tax_id":
-            end = len(zseg.text)  # "CHE-123.456.789 MWST": the suffix looks like a label but belongs to the id
+        if name in ("vendor_tax_id", "vendor_name", "customer_name", "payment_terms") and relation == "inline":
+            # "CHE-123.456.789 MWST", "sold by Amazon Web Services": words in the value that look like labels
+            end = len(zseg.text)
         text = zseg.text[start:end]
         values = read(text)
         if not values:

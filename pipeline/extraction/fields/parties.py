@@ -73,9 +73,12 @@ def _looks_like_name(text: str) -> bool:
     return not re.fullmatch(r"[\W\d_]+", text)
 
 
-def _domains(layout: Layout) -> set[str]:
+def _domains(layout: Layout, skip: set[int]) -> set[str]:
+    """Company names in the e-mail addresses and websites on the document, outside the customer's blocks."""
     out = set()
     for seg in layout.segments:
+        if seg.index in skip:
+            continue
         for m in _DOMAIN.finditer(seg.text):
             host = m.group(1).lower()
             parts = [p for p in host.split(".") if p not in ("www", "mail", "info", "accounts", "billing")]
@@ -84,18 +87,19 @@ def _domains(layout: Layout) -> set[str]:
     return {d for d in out if len(d) >= 3}
 
 
-def _matches_domain(name: str, domains: set[str]) -> bool:
+def _matches_domain(name: str, domains: set[str]) -> float:
+    """How well a name matches a domain on the document: 1 for the name itself, 0.4 for its first word."""
     key = normalise_name(name)
     if len(key) < 3:
-        return False
+        return 0.0
+    best = 0.0
     for d in domains:
         if d.startswith(key) or (len(d) >= 4 and key.startswith(d)) or (key in d and len(key) >= 0.6 * len(d)):
-            return True
-        # initials-free partial: first word of the name
+            return 1.0
         first = normalise_name(name.split()[0]) if name.split() else ""
         if len(first) >= 4 and d.startswith(first):
-            return True
-    return False
+            best = 0.4
+    return best
 
 
 def _block_below(layout: Layout, seg: Segment, *, max_lines: int = 6) -> list[Segment]:
@@ -184,7 +188,7 @@ def find_parties(ctx: Context, labelled: list[Candidate]) -> dict[str, Party]:
     result: dict[str, Party] = {}
     customers = _customer_blocks(ctx, labelled)
     customer_segs = customer_block(ctx, labelled)
-    domains = _domains(layout)
+    domains = _domains(layout, customer_segs)
     pages1 = [s for s in layout.segments if s.page == 1]
     heights = [s.height for s in pages1] or [layout.line_height]
     median_h = statistics.median(heights)
@@ -256,8 +260,7 @@ def find_parties(ctx: Context, labelled: list[Candidate]) -> dict[str, Party]:
     if vendors:
         scored = []
         for score, seg, name, how in vendors:
-            if _matches_domain(name, domains):
-                score += 0.3
+            score += 0.3 * _matches_domain(name, domains)
             if customers and normalise_name(name) == normalise_name(customers[0].value):
                 score -= 0.5
             scored.append((score, seg, name, how))

@@ -150,7 +150,7 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("x_shipping", None, r"shipping|freight|delivery\s+charges?|porto|versand(?:kosten)?|frais\s+de\s+port|envio|verzendkosten|spedizione|trasporto|transporte|portes"),
     ("x_rate", None, r"(?:vat|tax|mwst|ust|tva|iva|btw)\s*(?:rate|satz|-?satz|taux|tasa|tarief|aliquota|%)|steuersatz|taux|tasa|tarief|aliquota|rate"),
     # ---------------------------------------------------------------- parties
-    ("customer", "en", r"bill(?:ed)?\s+to|invoice(?:d)?\s+to|sold\s+to|billing\s+address|customer\s+(?:details|address|name)|client\s+(?:details|address|name)|buyer|recipient"),
+    ("customer", "en", r"billing\s+contact|technical\s+contact|licen[cs]ed\s+to|bill(?:ed)?\s+to|invoice(?:d)?\s+to|sold\s+to|billing\s+address|customer\s+(?:details|address|name)|client\s+(?:details|address|name)|buyer|recipient"),
     ("customer", "en", r"customer|client|to", 0.7),
     ("customer", "de", r"rechnungs\s*-?\s*(?:empfanger|adresse|anschrift)|kaufer|auftraggeber|empfanger"),
     ("customer", "de", r"kunde|an", 0.7),

@@ -188,7 +188,13 @@ def _zones(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> 
                 return zones
         else:
             r = rights[0]
-            row = [s for s in seg.line.segments if s.left >= seg.right - 0.002]
+            row = []  # the cells right of the label, up to the next label on the line
+            for cell in seg.line.segments:
+                if cell.left < seg.right - 0.002:
+                    continue
+                if row and ctx.starts_with_label(cell) is not None:
+                    break
+                row.append(cell)
             # A value of its own: not the first cell of a table row that merely shares the line.
             if ctx.starts_with_label(r) is None and len(row) <= 2:
                 below = _below(ctx, seg, name, [])

@@ -224,7 +224,8 @@ def _below(ctx: Context, seg: Segment, name: str, zones: list, *, box=None) -> l
             if ctx.is_only_label(b):
                 continue  # a label over two lines, or the next label of a stacked form
             break
-        if name in AMOUNT_FIELDS and len(b.line.segments) >= 3 and any(_WORDY_CELL.search(o.text) for o in b.line.segments):
+        if name in AMOUNT_FIELDS and len(b.line.segments) >= 3 and any(
+                _WORDY_CELL.search(o.text) and ctx.starts_with_label(o) is None for o in b.line.segments):
             break  # an item row under a column header, not this amount (a tax summary row has only numbers)
         zones.append((b, 0, len(b.text), depth))
         # A label's second line ("DATE LIMITE DE" / "PAIEMENT") holds no digits: the value may be one lower.
@@ -297,5 +298,12 @@ def _link(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> l
         if name not in AMOUNT_FIELDS and found:
             break
     if name in AMOUNT_FIELDS and len(found) > 1:
-        found = [max(found, key=lambda c: (c.segment.right if c.segment else 0))]
+        found.sort(key=lambda c: c.segment.right if c.segment else 0)
+        numbers = [c.extra.get("number") for c in found]
+        if name in ("tax", "subtotal") and len(found) >= 3 and None not in numbers[-3:] \
+                and numbers[-3] + numbers[-2] == numbers[-1]:
+            # a tax row "19 %  |  376,37  |  71,51  |  447,88": base, tax, gross
+            found = [found[-2] if name == "tax" else found[-3]]
+        else:
+            found = found[-1:]
     return found

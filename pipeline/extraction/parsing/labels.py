@@ -88,6 +88,7 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("x_other_date", None, r"druckdatum|date\s+d'?\s*impression|imprime\s+le|edite\s+le|fecha\s+de\s+impresion|"
                            r"print\s*datum|afdrukdatum|erstellt\s+am|gedruckt\s+am"),
     ("invoice_date", "it", r"del", 0.6),
+    ("invoice_date", None, r"[^\W\d_][^\W\d_\-]+,\s+(?:den|le)", 0.85),  # "München, den 01.11.2024"
     ("x_customer_number", "en", r"(?:customer|client|account|acct|member|contract|tax\s+payer)\s*(?:number|no\b\.?|nr\b\.?|#|id\b|code|ref(?:erence)?\b\.?)|account"),
     ("x_customer_number", "de", r"kunden\s*-?\s*(?:nummer|nr\.?|id|konto)|kd\s*-?\s*nr\.?|konto\s*-?\s*(?:nummer|nr\.?)|vertrags?\s*-?\s*(?:nummer|nr\.?)|mitglieds?nummer"),
     ("x_customer_number", "fr", r"(?:n[°º]|numero|code|ref(?:erence)?\.?)\s*(?:de\s+)?client|client\s*(?:n[°º]|no\.?)|(?:n[°º]|numero)\s*(?:de\s+)?(?:compte|contrat)"),

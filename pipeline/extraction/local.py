@@ -36,7 +36,7 @@ def extract_local(data: bytes, *, name: str) -> ExtractionResult:
     items = _find_line_items(layout, decimal_sep)
     result = ExtractionResult(file=name, engine=document.engine, pages=document.page_count, fields=found.fields,
                               line_items=items, words=document.words)
-    cross_check(result)
+    cross_check(result, totals_verified=found.totals_verified)
     if not document.words:
         result.issues.append("no text found on the document")
     result.timings_ms = {"read": round(max(0.0, read_ms - ocr_ms), 1), "ocr": round(ocr_ms, 1),

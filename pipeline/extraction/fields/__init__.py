@@ -33,6 +33,7 @@ class FieldsFound:
     fields: dict[str, FieldValue]
     picks: dict[str, Pick] = field(default_factory=dict)
     context: Context | None = None
+    totals_verified: bool = False  # subtotal, tax and total were found adding up (discounts, shipping counted)
 
 
 def find_fields(layout: Layout, *, ocr: bool = False) -> FieldsFound:
@@ -68,7 +69,8 @@ def find_fields(layout: Layout, *, ocr: bool = False) -> FieldsFound:
     for name, party in find_parties(ctx, labelled).items():
         conf = min(party.confidence, ocr_cap(party.ocr))
         out[name] = FieldValue(party.value, round(conf, 1), party.page, party.bbox)
-    return FieldsFound(out, picks, ctx)
+    verified = any("arith" in p.evidence for p in picks.values())
+    return FieldsFound(out, picks, ctx, totals_verified=verified)
 
 
 def _separate_dates(picks: dict[str, Pick], by_field: dict[str, list[Candidate]]) -> None:

@@ -71,6 +71,7 @@ def resolve_totals(ctx: Context, cands: dict[str, list[Candidate]]) -> dict[str,
     if tax_sum is not None:
         taxes = taxes + [tax_sum]
     best = None
+    consistent_totals: set[Decimal] = set()
     for s, t, tot in product(subs or [None], taxes or [None], totals or [None]):
         if tot is None or (s is None and t is None):
             continue
@@ -83,6 +84,8 @@ def resolve_totals(ctx: Context, cands: dict[str, list[Candidate]]) -> dict[str,
                 if s is not None and t is None and sv != tot[0]:
                     continue
                 score = (s[1] if s else 0) + (t[1] if t else 0) + tot[1] - (0.05 if extra else 0)
+                if s is not None and t is not None:
+                    consistent_totals.add(tot[0])
                 if best is None or score > best[0]:
                     best = (score, s, t, tot)
                 break
@@ -104,6 +107,8 @@ def resolve_totals(ctx: Context, cands: dict[str, list[Candidate]]) -> dict[str,
                 pick.best = top
                 pick.evidence.append("tax rates summed")
             pick.evidence.append("arith")
+            if len(consistent_totals) > 1:
+                pick.cap = min(pick.cap, 80.0)  # two blocks add up (a per-rate table and the totals): unsure
     # Amount due equal to the total: each confirms the other.
     if "total" in picks and dues:
         for number, score, members in dues:

@@ -111,7 +111,7 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("tax", "en", r"(?:total\s+)?(?:vat|tax|sales\s+tax|gst|hst|pst|qst|vat/gst)(?:\s+(?:amount|total))?|tax\s+total|plus\s+(?:vat|tax)"),
     ("tax", "de", r"(?:gesamt\s*-?\s*|summe\s+|zzgl\.?\s*|zuzugl\.?\s*|zuzuglich\s+|enthaltene\s+|inkl\.?\s+|)(?:mwst\.?|mehrwertsteuer|ust\.?|umsatzsteuer)(?:\s*-?\s*betrag)?"),
     ("tax", "fr", r"(?:total\s+|montant\s+(?:de\s+la\s+)?)?t\.?v\.?a\.?(?:\s+collectee)?"),
-    ("tax", "es", r"(?:total\s+|cuota\s+|importe\s+)?i\.?v\.?a\.?|(?:total\s+)?impuestos?"),
+    ("tax", "es", r"total\s+cuotas?|cuota\s+total|total\s+iva|(?:total\s+|cuota\s+|importe\s+)?i\.?v\.?a\.?|(?:total\s+)?impuestos?"),
     ("tax", "nl", r"(?:totaal\s+)?b\.?t\.?w\.?(?:\s*-?\s*bedrag)?"),
     ("tax", "it", r"(?:totale\s+|importo\s+)?i\.?v\.?a\.?|(?:totale\s+)?imposta"),
     ("total", "en", r"(?:grand|invoice|gross|final)\s+total|total\s+(?:amount|invoice|value|sum|price|cost|charges?)|total\s+(?:incl(?:uding|\.)?|inkl\.?|inc\.?|with|after)\b[\w\s.%]{0,16}|amount\s+incl(?:uding|\.)?\b[\w\s.%]{0,12}|invoice\s+amount|gross\s+amount"),

@@ -155,6 +155,11 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env.int("MAX_FILES_PER_UPLOAD", default=500)
 
 # --- Extraction -----------------------------------------------------------------------------------------
 EXTRACTION_ENGINE = env.str("EXTRACTION_ENGINE", default="local")  # local | textract | auto
+# OCR for scans and photos in the local engine: rapidocr (PP-OCR on onnxruntime; more accurate on digits and
+# amounts, ~2-3 s a page) or tesseract (Debian's; faster, weaker on noisy scans). Figures: bench/ocr.py.
+# OCR_MAX_PAGES bounds the work: a document with more pages to OCR is refused with a clear message.
+OCR_ENGINE = env.str("OCR_ENGINE", default="rapidocr")  # rapidocr | tesseract
+OCR_MAX_PAGES = env.int("OCR_MAX_PAGES", default=50)
 AUTO_ACCEPT_CONFIDENCE = env.float("AUTO_ACCEPT_CONFIDENCE", default=85.0)
 # Textract: list price per page of AnalyzeExpense (for the cost recorded per document), and the page count above
 # which EXTRACTION_ENGINE=auto keeps a scan on the local engine to bound the cost per document.

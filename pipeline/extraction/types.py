@@ -147,8 +147,11 @@ class ExtractionResult:
     # Billing facts for paid engines (Textract): pages billed and the estimated cost in USD.
     pages_billed: int = 0
     cost_usd: str | None = None
+    # The document's words, for the review screen's click-to-fill; only in ``to_dict(words=True)``.
+    words: list[Word] = field(default_factory=list, repr=False)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, words: bool = False) -> dict[str, Any]:
+        """The contract's JSON object; ``words=True`` adds ``"words"`` (text, page, bbox) for the review screen."""
         if self.error is not None:
             return {"file": self.file, "error": self.error}
         out: dict[str, Any] = {
@@ -163,6 +166,10 @@ class ExtractionResult:
         if self.pages_billed:
             out["pages_billed"] = self.pages_billed
             out["cost_usd"] = self.cost_usd
+        if words:
+            out["words"] = [
+                {"text": w.text, "page": w.page, "bbox": [round(float(x), 4) for x in w.bbox]} for w in self.words
+            ]
         return out
 
 

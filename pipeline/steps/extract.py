@@ -143,7 +143,7 @@ def _s3_location(name: str) -> tuple[str, str]:
 def _store(run: Claim, result, timings: dict[str, float]) -> StepOutcome:
     """Keep the result as its own file (the history reprocessing keeps), then apply it if the run still holds."""
     invoice_id = str(run.invoice.pk)
-    payload = result.to_dict()
+    payload = result.to_dict(words=True)  # the review screen reads the words for click-to-fill
     t = time.perf_counter()
     path = storage.save_result(invoice_id=invoice_id, attempt_id=run.attempt.pk, result=payload)
     timings["store"] = _ms(t)

@@ -63,7 +63,7 @@ _DAY_MONTH = (
     r"(?P<y1>\d{4}|\d{2})"
 )
 # March 14, 2025 / Mar 14 2025 / March 14th, 2025
-_MONTH_DAY = rf"(?P<m2>{_MONTH_RE})\.?\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y2>\d{{4}})"
+_MONTH_DAY = rf"(?P<m2>{_MONTH_RE})\.?\s*(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s?,?\s+(?P<y2>\d{{4}})"
 _DATE_RE = re.compile(
     rf"(?<![\w.,/\-])(?:(?:{_WEEKDAYS})\.?,?\s+)?(?:{_NUMERIC}|{_DAY_MONTH}|{_MONTH_DAY})(?![\w/]|[.\-]\d|,\d)",
     re.I,
@@ -162,7 +162,7 @@ def parse_date(text: str, *, order: str | None = None) -> date | None:
 
 def date_order_of(texts: Iterable[str], *, language: str | None = None, currency: str | None = None) -> str:
     """How a document orders day and month: proven by its unambiguous dates, else by language and currency."""
-    dmy = mdy = 0
+    dmy = mdy = 0.0
     for text in texts:
         if not any(c.isdigit() for c in text):
             continue
@@ -171,6 +171,17 @@ def date_order_of(texts: Iterable[str], *, language: str | None = None, currency
                 dmy += 1
             elif match.order_evidence == "MDY":
                 mdy += 1
+            elif match.kind == "named":
+                # "March 14, 2025" is written by month-first locales, "14 March 2025" by day-first ones:
+                # weaker evidence than a day > 12, but evidence of the document's habit.
+                piece = _fold(text[match.start : match.end])
+                month = re.search(_MONTH_RE, piece)
+                digit = re.search(r"\d", piece)
+                if month is not None and digit is not None:
+                    if month.start() < digit.start():
+                        mdy += 0.5
+                    else:
+                        dmy += 0.5
     if dmy != mdy:
         return "DMY" if dmy > mdy else "MDY"
     if language in (None, "en") and currency in ("USD", None):

@@ -25,16 +25,17 @@ _DOT = r"\.?"
 _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     # ---------------------------------------------------------------- invoice number
     ("invoice_number", "en", r"invoice\s*(?:number|no\b\.?|nr\b\.?|num\b\.?|#|id\b|ref(?:erence)?\b\.?)"),
-    ("invoice_number", "en", r"inv\s*(?:no|nr|#)\.?"),
+    ("invoice_number", "en", r"inv\.?\s*(?:no|nr|#)\.?"),
     ("invoice_number", "en", r"(?:tax\s+)?invoice\s*:?", 0.8),
     ("invoice_number", "en", r"bill\s*(?:number|no\.?|#)"),
     ("invoice_number", "en", r"document\s*(?:number|no\.?|#)"),
     ("invoice_number", "en", r"receipt\s*(?:number|no\.?|#)"),
+    ("invoice_number", None, r"numero|number|nummer|num\.|nr\.|no\.", 0.6),
     ("invoice_number", "de", r"rechnungs?\s*-?\s*(?:nummer|nr\.?|no\.?|#)"),
     ("invoice_number", "de", r"re\s*-?\s*nr\.?"),
     ("invoice_number", "de", r"rechnung\s*:?", 0.8),
     ("invoice_number", "de", r"beleg\s*-?\s*(?:nummer|nr\.?)"),
-    ("invoice_number", "fr", r"(?:n[°º]|no\.?|num(?:ero)?\.?)\s*(?:de\s+)?(?:la\s+)?facture"),
+    ("invoice_number", "fr", r"ref(?:erence)?\.?\s+(?:de\s+(?:la\s+)?)?facture|(?:n[°º]|no\.?|num(?:ero)?\.?)\s*(?:de\s+)?(?:la\s+)?facture"),
     ("invoice_number", "fr", r"facture\s*(?:n[°º]|no\.?|numero|num\.?|#)"),
     ("invoice_number", "fr", r"facture\s*:?", 0.8),
     ("invoice_number", "es", r"(?:n\.?\s*[°º]|no\.?|num\.?|numero)\s*(?:de\s+)?factura"),
@@ -56,7 +57,7 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("invoice_date", "nl", r"factuur\s*-?\s*datum|datum\s+factuur"),
     ("invoice_date", "it", r"data\s+(?:della\s+)?(?:fattura|emissione|documento)"),
     # ---------------------------------------------------------------- due date
-    ("due_date", "en", r"(?:payment\s+)?due\s*date|date\s+due|payment\s+due(?:\s+(?:by|on|date))?|due\s+(?:by|on)|pay\s+by|payable\s+(?:by|until|before)"),
+    ("due_date", "en", r"(?:payment\s+)?due\s*date|date\s+due|payment\s+due(?:\s+(?:by|on|date))?|due\s+(?:by|on)|pay\s+by|payable\s+(?:by|until|before)|(?:payment\s+)?no\s+later\s+than|at\s+the\s+latest\s+(?:by|on)"),
     ("due_date", "en", r"due", 0.8),
     ("due_date", "de", r"fallig(?:keit(?:sdatum)?)?(?:\s+am|\s+bis)?|zahlbar\s+(?:bis|am)|zahlungsziel|zu\s+zahlen\s+bis|zahlungsfrist|falligkeitstermin|bezahlung\s+bis"),
     ("due_date", "fr", r"date\s+(?:d'?\s*|de\s+l'?\s*)echeance|echeance|date\s+limite(?:\s+de\s+(?:paiement|reglement))?|a\s+payer\s+(?:avant|au\s+plus\s+tard)\s*(?:le)?|payable\s+(?:avant|le)"),
@@ -66,9 +67,9 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     # ---------------------------------------------------------------- purchase order
     ("po_number", "en", r"(?:p\.?\s?o\.?|purchase\s+order)\s*(?:number|no\b\.?|nr\b\.?|#|ref(?:erence)?)?|your\s+(?:order|po)(?:\s*(?:number|no\.?|ref(?:erence)?|#))?|customer\s+po|order\s+reference"),
     ("po_number", "de", r"bestell\s*-?\s*(?:nummer|nr\.?)|ihre\s+bestell(?:ung|nummer)(?:\s*(?:nr\.?|nummer))?|bestellung\s+(?:nr\.?|vom)|ihr\s+auftrag|ihre\s+referenz"),
-    ("po_number", "fr", r"(?:n[°º]|numero)\s*(?:de\s+)?(?:bon\s+de\s+)?commande|bon\s+de\s+commande|commande\s*(?:n[°º]|no\.?|client)|votre\s+commande|ref(?:erence)?\.?\s+commande|v/?\s*ref\.?"),
+    ("po_number", "fr", r"bc\s*n[°º]|(?:n[°º]|numero)\s*(?:de\s+)?(?:bon\s+de\s+)?commande|bon\s+de\s+commande|commande\s*(?:n[°º]|no\.?|client)|votre\s+commande|ref(?:erence)?\.?\s+commande|v/?\s*ref\.?"),
     ("po_number", "es", r"(?:n\.?\s*[°º]|numero)\s*(?:de\s+)?pedido|pedido\s*(?:n\.?\s*[°º]|no\.?)?|orden\s+de\s+compra|su\s+pedido|su\s+referencia"),
-    ("po_number", "nl", r"(?:inkoop\s*)?order\s*-?\s*(?:nummer|nr\.?)|bestel\s*-?\s*(?:nummer|nr\.?|bon)|uw\s+(?:referentie|bestelling|order)|inkooporder"),
+    ("po_number", "nl", r"uw\s+order\s*-?\s*(?:nummer|nr\.?)|(?:inkoop\s*)?order\s*-?\s*(?:nummer|nr\.?)|bestel\s*-?\s*(?:nummer|nr\.?|bon)|uw\s+(?:referentie|bestelling|order)|inkooporder"),
     ("po_number", "it", r"(?:n\.?|numero)\s*ordine|ordine\s*(?:n\.?|nr\.?|d'?acquisto|cliente)?|rif\.?\s*ordine|vs\.?\s*ordine|vostro\s+ordine|vs\.?\s*rif\.?"),
     # ---------------------------------------------------------------- distractors: other numbers and dates
     ("x_order_number", "en", r"(?:sales\s+)?order\s*(?:number|no\.?|#|id)|order|job\s*(?:number|no\.?)"),
@@ -83,8 +84,12 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("x_other_date", "fr", r"date\s+(?:de\s+)?(?:commande|livraison|expedition|prestation|paiement|debut|fin)|periode|livre\s+le|du|au"),
     ("x_other_date", "es", r"fecha\s+(?:de\s+)?(?:pedido|entrega|envio|servicio|pago)|periodo|entregado\s+el"),
     ("x_other_date", "nl", r"(?:order|lever|bestel|lever|verzend|betaal)\s*-?\s*datum|periode|geleverd\s+op"),
-    ("x_other_date", "it", r"data\s+(?:dell'?\s*)?(?:ordine|consegna|spedizione|pagamento)|periodo"),
-    ("x_customer_number", "en", r"(?:customer|client|account|acct|member|contract|tax\s+payer)\s*(?:number|no\b\.?|nr\b\.?|#|id\b|code)|account"),
+    ("x_other_date", "it", r"data\s+(?:dell'?\s*)?(?:ordine|consegna|spedizione|pagamento)|periodo|data\s+(?:di\s+)?stampa"),
+    ("x_other_date", None, r"druckdatum|date\s+d'?\s*impression|imprime\s+le|edite\s+le|fecha\s+de\s+impresion|"
+                           r"print\s*datum|afdrukdatum|erstellt\s+am|gedruckt\s+am"),
+    ("invoice_date", "it", r"del", 0.6),
+    ("invoice_date", None, r"[^\W\d_][^\W\d_\-]+,\s+(?:den|le)", 0.85),  # "München, den 01.11.2024"
+    ("x_customer_number", "en", r"(?:customer|client|account|acct|member|contract|tax\s+payer)\s*(?:number|no\b\.?|nr\b\.?|#|id\b|code|ref(?:erence)?\b\.?)|account"),
     ("x_customer_number", "de", r"kunden\s*-?\s*(?:nummer|nr\.?|id|konto)|kd\s*-?\s*nr\.?|konto\s*-?\s*(?:nummer|nr\.?)|vertrags?\s*-?\s*(?:nummer|nr\.?)|mitglieds?nummer"),
     ("x_customer_number", "fr", r"(?:n[°º]|numero|code|ref(?:erence)?\.?)\s*(?:de\s+)?client|client\s*(?:n[°º]|no\.?)|(?:n[°º]|numero)\s*(?:de\s+)?(?:compte|contrat)"),
     ("x_customer_number", "es", r"(?:n\.?\s*[°º]|numero|codigo|cod\.)\s*(?:de\s+)?cliente|cliente\s*(?:n\.?\s*[°º]|no\.?)|(?:n\.?\s*[°º]|numero)\s*(?:de\s+)?(?:cuenta|contrato)"),
@@ -92,19 +97,24 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("x_customer_number", "it", r"(?:codice|cod\.|n\.?|numero)\s*cliente|cliente\s*(?:n\.?|nr\.?)"),
     # ---------------------------------------------------------------- amounts
     ("subtotal", "en", r"sub\s*-?\s*total|net\s+(?:amount|total|value|price)|total\s+net|total\s+(?:excl(?:uding|\.)?|exc\.?|ex\.?|before|w/?o|without)\b[\w\s.%]{0,16}|amount\s+(?:excl(?:uding|\.)?|before)\b[\w\s.%]{0,12}|taxable\s+(?:amount|value)|total\s+(?:taxable|goods|services|items|lines)|(?:items|line)\s+total"),
-    ("subtotal", "de", r"zwischen\s*-?\s*summe|netto\s*-?\s*(?:betrag|summe|gesamt|rechnungsbetrag|wert)|(?:summe|gesamt(?:betrag)?|gesamtsumme|rechnungsbetrag|rechnungssumme)\s*\(?\s*netto\)?|warenwert|summe\s+positionen|gesamt\s+(?:exkl|ohne)\.?[\w\s.%]{0,12}"),
-    ("subtotal", None, r"netto|neto|net", 0.7),
+    ("subtotal", "de", r"zwischen\s*-?\s*(?:summe|total)|netto\s*-?\s*(?:betrag|summe|gesamt|rechnungsbetrag|wert)|(?:summe|gesamt(?:betrag)?|gesamtsumme|rechnungsbetrag|rechnungssumme)\s*\(?\s*netto\)?|warenwert|summe\s+positionen|gesamt\s+(?:exkl|ohne)\.?[\w\s.%]{0,12}"),
+    ("subtotal", None, r"(?:exclusief|exclusive|excluding|excl\.?|exkl\.?|ohne|hors|sin|senza|without|ex\.?)\s+"
+                       r"(?:btw|vat|tax|mwst\.?|ust\.?|tva|iva|gst)"),
+    ("total", None, r"(?:inclusief|inclusive|including|incl\.?|inkl\.?|ttc|con|iva\s+inclusa|with)\s+"
+                    r"(?:btw|vat|tax|mwst\.?|ust\.?|tva|iva|gst)", 0.9),
+    ("subtotal", None, r"netto(?!\s*\d)|neto(?!\s*\d)|(?<!days )(?<!day )(?<!jours )(?<!tage )(?<!dagen )(?<!dias )(?<!giorni )net(?!\s*\d)", 0.7),
     ("subtotal", "fr", r"sous\s*-?\s*total|total\s+h\.?\s?t\.?|montant\s+h\.?\s?t\.?|total\s+hors\s+tax(?:e|es)|montant\s+hors\s+tax(?:e|es)|base\s+(?:ht|imposable)|total\s+net(?:\s+ht)?"),
     ("subtotal", "es", r"base\s+imponible|subtotal|importe\s+neto|total\s+(?:sin|antes\s+de)\s+(?:iva|impuestos)"),
+    ("subtotal", None, r"grondslag|tax\s+base|base\s+amount|bemessungsgrundlage|base\s+imponible|base\s+ht"),
     ("subtotal", "nl", r"sub\s*-?\s*totaal|totaal\s+(?:excl(?:usief|\.)?|exclusief)\b[\w\s.%]{0,10}|netto\s*-?\s*(?:bedrag|totaal)|bedrag\s+excl\.?[\w\s.%]{0,10}"),
     ("subtotal", "it", r"(?:totale\s+)?imponibile|subtotale|totale\s+netto|totale\s+(?:senza|escluso?)\s+iva"),
     ("tax", "en", r"(?:total\s+)?(?:vat|tax|sales\s+tax|gst|hst|pst|qst|vat/gst)(?:\s+(?:amount|total))?|tax\s+total|plus\s+(?:vat|tax)"),
     ("tax", "de", r"(?:gesamt\s*-?\s*|summe\s+|zzgl\.?\s*|zuzugl\.?\s*|zuzuglich\s+|enthaltene\s+|inkl\.?\s+|)(?:mwst\.?|mehrwertsteuer|ust\.?|umsatzsteuer)(?:\s*-?\s*betrag)?"),
     ("tax", "fr", r"(?:total\s+|montant\s+(?:de\s+la\s+)?)?t\.?v\.?a\.?(?:\s+collectee)?"),
-    ("tax", "es", r"(?:total\s+|cuota\s+|importe\s+)?i\.?v\.?a\.?|(?:total\s+)?impuestos?"),
+    ("tax", "es", r"total\s+cuotas?|cuota\s+total|total\s+iva|(?:total\s+|cuota\s+|importe\s+)?i\.?v\.?a\.?|(?:total\s+)?impuestos?"),
     ("tax", "nl", r"(?:totaal\s+)?b\.?t\.?w\.?(?:\s*-?\s*bedrag)?"),
     ("tax", "it", r"(?:totale\s+|importo\s+)?i\.?v\.?a\.?|(?:totale\s+)?imposta"),
-    ("total", "en", r"(?:grand|invoice|gross|final)\s+total|total\s+(?:amount|invoice|value|sum|price|cost|charges?)|total\s+(?:incl(?:uding|\.)?|inc\.?|with|after)\b[\w\s.%]{0,16}|amount\s+incl(?:uding|\.)?\b[\w\s.%]{0,12}|invoice\s+amount|gross\s+amount"),
+    ("total", "en", r"(?:grand|invoice|gross|final)\s+total|total\s+(?:amount|invoice|value|sum|price|cost|charges?)|total\s+(?:incl(?:uding|\.)?|inkl\.?|inc\.?|with|after)\b[\w\s.%]{0,16}|amount\s+incl(?:uding|\.)?\b[\w\s.%]{0,12}|invoice\s+amount|gross\s+amount"),
     ("total", None, r"total", 0.9),
     ("total", "de", r"gesamt\s*-?\s*(?:betrag|summe)(?:\s*\(?\s*brutto\)?)?|(?:rechnungs|end|brutto|gesamt)\s*-?\s*(?:betrag|summe)|summe\s+brutto|gesamt\s+(?:inkl|brutto)\.?[\w\s.%]{0,12}|bruttobetrag|endsumme"),
     ("total", "de", r"gesamt|summe|brutto", 0.75),
@@ -123,7 +133,7 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("amount_due", "es", r"a\s+pagar", 0.75),
     ("amount_due", "nl", r"te\s+betalen(?:\s+bedrag)?|openstaand(?:\s+bedrag|\s+saldo)?|nog\s+te\s+betalen"),
     ("amount_due", "it", r"(?:totale|netto|importo)\s+(?:da\s+pagare|a\s+pagare|dovuto)|da\s+pagare"),
-    ("x_paid", "en", r"(?:amount\s+|total\s+)?paid(?:\s+(?:amount|to\s+date|on|by|with|via))?|payments?(?:\s+(?:received|made|applied))?|less\s+(?:payments?|deposit|paid)|deposit(?:\s+paid)?|prepaid|advance\s+payment|credit(?:s|\s+applied)?|already\s+paid|down\s+payment"),
+    ("x_paid", "en", r"(?:amount\s+|total\s+)?paid(?:\s+(?:amount|to\s+date|on|by|with|via))?|payments?\s+(?:received|made|applied)|less\s+(?:payments?|deposit|paid)|deposit(?:\s+paid)?|prepaid|advance\s+payment|credit(?:s|\s+applied)?|already\s+paid|down\s+payment"),
     ("x_paid", "de", r"(?:bereits\s+)?(?:bezahlt|gezahlt|erhalten)|anzahlung|abschlagszahlung|vorauszahlung|geleistete\s+zahlungen?|gutschrift"),
     ("x_paid", "fr", r"(?:deja\s+)?(?:paye|regle|verse)|acompte(?:\s+verse)?|avance|montant\s+(?:paye|regle|verse)|paiement(?:s)?\s+recus?"),
     ("x_paid", "es", r"(?:ya\s+)?pagado|anticipo|a\s+cuenta|importe\s+pagado|entrega\s+a\s+cuenta|pagos?\s+recibidos?"),
@@ -132,15 +142,16 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("x_previous", "en", r"previous\s+(?:balance|invoice|amount)|balance\s+(?:forward|brought\s+forward|b/f)|opening\s+balance|prior\s+balance|last\s+invoice"),
     ("x_previous", "de", r"(?:vorheriger|alter|bisheriger)\s+saldo|saldovortrag|vortrag|ubertrag|vorherige\s+rechnung"),
     ("x_previous", "fr", r"solde\s+(?:precedent|anterieur|reporte)|report|a\s+reporter|facture\s+precedente"),
-    ("x_previous", "es", r"saldo\s+(?:anterior|previo)|suma\s+y\s+sigue|transporte"),
+    ("x_previous", "es", r"saldo\s+(?:anterior|previo)|suma\s+y\s+sigue|suma\s+anterior"),
+    ("subtotal", "es", r"suma", 0.8),
     ("x_previous", "nl", r"(?:vorig|vorige|oud)\s+saldo|transport|vorige\s+factuur"),
     ("x_previous", "it", r"saldo\s+(?:precedente|anteriore)|riporto|a\s+riportare"),
     ("x_carried", "en", r"carried\s+forward|brought\s+forward|c/f|b/f|continued|subtotal\s+page|page\s+total"),
     ("x_discount", None, r"discount|rabatt|skonto|remise|descuento|korting|sconto|nachlass"),
-    ("x_shipping", None, r"shipping|freight|delivery\s+charges?|porto|versand(?:kosten)?|frais\s+de\s+port|envio|verzendkosten|spedizione|trasporto"),
+    ("x_shipping", None, r"shipping|freight|delivery\s+charges?|porto|versand(?:kosten)?|frais\s+de\s+port|envio|verzendkosten|spedizione|trasporto|transporte|portes"),
     ("x_rate", None, r"(?:vat|tax|mwst|ust|tva|iva|btw)\s*(?:rate|satz|-?satz|taux|tasa|tarief|aliquota|%)|steuersatz|taux|tasa|tarief|aliquota|rate"),
     # ---------------------------------------------------------------- parties
-    ("customer", "en", r"bill(?:ed)?\s+to|invoice(?:d)?\s+to|sold\s+to|billing\s+address|customer\s+(?:details|address|name)|client\s+(?:details|address|name)|buyer|recipient"),
+    ("customer", "en", r"billing\s+contact|technical\s+contact|licen[cs]ed\s+to|bill(?:ed)?\s+to|invoice(?:d)?\s+to|sold\s+to|billing\s+address|customer\s+(?:details|address|name)|client\s+(?:details|address|name)|buyer|recipient"),
     ("customer", "en", r"customer|client|to", 0.7),
     ("customer", "de", r"rechnungs\s*-?\s*(?:empfanger|adresse|anschrift)|kaufer|auftraggeber|empfanger"),
     ("customer", "de", r"kunde|an", 0.7),
@@ -153,10 +164,10 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("customer", "it", r"fatturare\s+a|intestat(?:ario|o\s+a)|destinatario|spett(?:\.|abile)?(?:le)?|committente|cessionario(?:/committente)?"),
     ("x_ship_to", "en", r"ship(?:ped)?\s+to|deliver(?:ed)?\s+to|delivery\s+address|shipping\s+address|consignee"),
     ("x_ship_to", "de", r"liefer\s*-?\s*(?:adresse|anschrift)|lieferung\s+an|versand\s*-?\s*adresse|warenempfanger"),
-    ("x_ship_to", "fr", r"(?:adresse\s+de\s+)?livraison|livre\s+a|expedie\s+a"),
-    ("x_ship_to", "es", r"(?:direccion\s+de\s+)?(?:envio|entrega)|enviar\s+a"),
-    ("x_ship_to", "nl", r"(?:af)?lever\s*-?\s*adres|leveringsadres|verzendadres"),
-    ("x_ship_to", "it", r"(?:indirizzo\s+di\s+)?(?:consegna|spedizione)|destinazione(?:\s+merce)?"),
+    ("x_ship_to", "fr", r"livrer\s+a|(?:adresse\s+de\s+)?livraison|livre\s+a|expedie\s+a"),
+    ("x_ship_to", "es", r"entregar\s+en|lugar\s+de\s+entrega|(?:direccion\s+de\s+)?(?:envio|entrega)|enviar\s+a"),
+    ("x_ship_to", "nl", r"bezorg\s*-?\s*adres|afleveren\s+op|(?:af)?lever\s*-?\s*adres|leveringsadres|verzendadres"),
+    ("x_ship_to", "it", r"luogo\s+di\s+consegna|consegnare\s+a|(?:indirizzo\s+di\s+)?(?:consegna|spedizione)|destinazione(?:\s+merce)?"),
     ("vendor", "en", r"bill\s+from|vendor|seller|supplier|issued\s+by|sold\s+by|payee|merchant"),
     ("vendor", "en", r"from", 0.6),
     ("vendor", "de", r"lieferant|verkaufer|rechnungssteller|absender|leistungserbringer|anbieter"),
@@ -165,8 +176,8 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("vendor", "nl", r"leverancier|verkoper|afzender"),
     ("vendor", "it", r"fornitore|venditore|cedente(?:/prestatore)?|mittente"),
     # ---------------------------------------------------------------- ids and bank
-    ("vendor_tax_id", "en", r"(?:vat|gst|tax|abn|tin|ein)\s*(?:reg(?:istration|\.)?\s*)?(?:number|no\b\.?|nr\b\.?|#|id\b|code)|vat|tin|ein|abn|gst(?:in)?|tax\s*id|federal\s+tax\s+id|company\s+reg(?:istration)?\s*(?:number|no\.?)"),
-    ("vendor_tax_id", "de", r"ust\s*\.?\s*-?\s*id\s*\.?\s*-?\s*(?:nr\.?|nummer)?|ust\s*-?\s*idnr\.?|umsatzsteuer\s*-?\s*(?:id(?:entifikations)?\s*-?\s*(?:nummer|nr\.?)?)|steuer\s*-?\s*(?:nummer|nr\.?)|st\.?\s*-?\s*nr\.?|ust\s*\.?\s*-?\s*nr\.?"),
+    ("vendor_tax_id", "en", r"(?:vat|gst|tax|abn|tin|ein)\s*(?:reg(?:istration|\.)?\s*)?(?:number|no\b\.?|nr\b\.?|#|id\b|code)|vat|tin|ein|abn|gst(?:in)?|tax\s*id|federal\s+tax\s+id|company\s+reg(?:istration)?\s*(?:number|no\.?)|registration\s*(?:number|no\.?)"),
+    ("vendor_tax_id", "de", r"uid(?:\s*-?\s*(?:nr\.?|nummer))?|ust\s*\.?\s*-?\s*id\s*\.?\s*-?\s*(?:nr\.?|nummer)?|ust\s*-?\s*idnr\.?|umsatzsteuer\s*-?\s*(?:id(?:entifikations)?\s*-?\s*(?:nummer|nr\.?)?)|steuer\s*-?\s*(?:nummer|nr\.?)|st\.?\s*-?\s*nr\.?|ust\s*\.?\s*-?\s*nr\.?"),
     ("vendor_tax_id", "fr", r"(?:n[°º]|numero|no\.?)?\s*(?:de\s+)?tva(?:\s+intra(?:communautaire|com\.?)?)?|tva\s+intra(?:communautaire|com\.?)?|siret|siren|n[°º]\s*tva"),
     ("vendor_tax_id", "es", r"n\.?\s*i\.?\s*f\.?|c\.?\s*i\.?\s*f\.?|nif\s*/\s*cif|n\.?\s*[°º]?\s*iva|vat"),
     ("vendor_tax_id", "nl", r"btw\s*-?\s*(?:nummer|nr\.?|id(?:entificatienummer)?)|kvk(?:\s*-?\s*(?:nummer|nr\.?))?"),
@@ -181,8 +192,11 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("payment_terms", "nl", r"betalings\s*-?\s*(?:voorwaarden|termijn|conditie|condities)"),
     ("payment_terms", "it", r"condizioni\s+di\s+pagamento|termini\s+di\s+pagamento|modalita\s+di\s+pagamento"),
     ("currency", None, r"currency|wahrung|devise|moneda|divisa|valuta"),
-    ("x_contact", None, r"tel(?:ephone|efon|efono|efoon|\.)?|phone|ph\.?|fax|mobile?|mob\.?|cell|handy|gsm|e\s*-?\s*mail|mail|web(?:site)?|internet|www|url|contact"),
+    ("x_contact", None, r"interlocuteur|ansprechpartner(?:in)?|contact\s+person|referente|bearbeiter(?:in)?|"
+                        r"sales\s+rep(?:resentative)?|contactpersoon|persona\s+de\s+contacto|"
+                        r"tel(?:ephone|efon|efono|efoon|\.)?|phone|ph\.?|fax|mobile?|mob\.?|cell|handy|gsm|e\s*-?\s*mail|mail|web(?:site)?|internet|www|url|contact"),
     ("x_page", None, r"page|seite|pagina|blatt|pag\.?|blad"),
+    ("x_copy", None, r"duplica(?:at|te|do|to)|copy|kopie|copie|copia|original"),
     ("x_quantity", None, r"qty|quantity|menge|anzahl|quantite|qte|cantidad|cant\.?|aantal|quantita|qta"),
 ]
 
@@ -291,7 +305,7 @@ def _can_be_empty(items) -> bool:
     return True
 
 
-_TAIL = r"(?![\w])"
+_TAIL = r"(?:(?<=[^\w\s])|(?![\w]))"  # a label ends at a word boundary, or with a mark ("n°", "#", "nr.")
 
 
 def _build():
@@ -322,8 +336,14 @@ _TABLE, _FALLBACK = _build()
 _WORD_START = re.compile(r"(?<![\w])[\w#]")
 
 
+_VALUE_GOES_ON = re.compile(r"[-/_.]?\d")
+
+
 def _match_at(folded: str, pos: int) -> tuple[int, int] | None:
-    """(alternative index, end) of the longest label starting at ``pos``; ties go to the more specific one."""
+    """(alternative index, end) of the longest label starting at ``pos``; ties go to the more specific one.
+
+    A match running straight into digits ("PO-76247", "RE2024") is part of a value, not a label.
+    """
     entry = _TABLE.get(folded[pos], _FALLBACK)
     if entry is None:
         return None
@@ -335,6 +355,8 @@ def _match_at(folded: str, pos: int) -> tuple[int, int] | None:
         m = regex.match(folded, pos)
         if m is not None and m.end() > pos and (best is None or m.end() > best[1]):
             best = (i, m.end())
+    if best is not None and folded[best[1] - 1].isalnum() and _VALUE_GOES_ON.match(folded, best[1]):
+        return None
     return best
 
 
@@ -405,6 +427,9 @@ def _adjacent(a: LabelMatch, b: LabelMatch, folded: str) -> bool:
 
 def _merge(a: LabelMatch, b: LabelMatch) -> LabelMatch | None:
     kind = _MERGE_KIND.get((a.kind, b.kind))
+    if kind is None and b.kind == "invoice_number" and b.weight < 0.7 and a.kind != "invoice_number":
+        kind = "x_customer_number" if a.kind == "customer" else a.kind  # "Phone number", "Order no."
+        return LabelMatch(kind, a.language, a.start, b.end, a.weight, b.colon)
     if kind is None:
         return None
     return LabelMatch(kind, a.language or b.language, a.start, b.end, max(a.weight, b.weight), b.colon)

@@ -1,0 +1,424 @@
+"""Reading the rows of an items table under a known header: cells, continuation lines, page breaks, the end.
+
+Each line below the header is cut into cells by the header's columns (a segment that spans two value columns,
+"60,00 10,00%", is cut at its numbers). A line with an amount in the amount column starts an item; a line with
+only description text continues the item above it; a line that starts with a totals label (subtotal, total,
+tax, amount due) ends the table; carried/brought-forward lines are skipped. At a page break the table goes on
+under a repeated header, or, without one, at the first line whose numbers sit where the columns were.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from ..layout import Layout, Line, Segment
+from ..parsing.amounts import find_amounts, parse_amount
+from ..parsing.labels import find_labels, label_at_start
+from ..types import Word
+from .header import NUMERIC, Column, Header
+
+__all__ = ["Chunk", "RawRow", "read_table"]
+
+STOP_KINDS = frozenset({"subtotal", "total", "tax", "amount_due", "x_paid"})
+SKIP_KINDS = frozenset({"x_carried", "x_previous"})
+_ROW_KINDS = frozenset({"x_discount", "x_shipping"})
+# Sums the shared labels do not name on their own.
+_CARRY = re.compile(
+    r"\b(?:anterior|precedente|previous|vorige|vortrag|ubertrag|report(?:e|ee)?|a\s+reporter|riport(?:o|are|ato)|"
+    r"carried|brought|forward|transport(?:e|eren)?|suma\s+y\s+sigue|van\s+vorige|vorherige[rn]?\s+seite)\b"
+)
+_EXTRA_STOP = re.compile(
+    r"^\s*(?:suma|somma|som|sum|somme|imponibile|base|zwischentotal|\w*totaal|\w*summe|\w*total|totale?)\b"
+)
+_PERCENT = re.compile(r"[-+]?\d+(?:[.,]\d+)?\s?%")
+
+
+@dataclass(slots=True)
+class Chunk:
+    words: list[Word]
+    text: str
+    left: float
+    right: float
+    numeric: bool
+
+
+@dataclass(slots=True)
+class RawRow:
+    """One item as read: the cells' texts by column kind, and the words it covers."""
+
+    page: int
+    cells: dict[str, list[str]] = field(default_factory=dict)
+    words: list[Word] = field(default_factory=list)
+    top: float = 0.0
+    bottom: float = 0.0
+    extra_desc: list[str] = field(default_factory=list)  # continuation lines below the row's numbers
+    before_desc: list[str] = field(default_factory=list)  # description lines above them (cells centred)
+    columns: tuple[str, ...] = ()  # kinds the header had
+
+
+def _units(seg: Segment, decimal_sep: str | None) -> list[Chunk]:
+    """A segment cut at its numbers: each amount or percentage with the words after it up to the next one."""
+    spans: list[tuple[int, int]] = []
+    for m in find_amounts(seg.text, decimal_sep=decimal_sep):
+        raw = seg.text[m.start : m.end]
+        spans.append((m.start + len(raw) - len(raw.lstrip()), m.end))
+    for m in _PERCENT.finditer(seg.text):
+        if not any(s < m.end() and m.start() < e for s, e in spans):
+            spans.append((m.start(), m.end()))
+    spans.sort()
+    if len(spans) < 2:
+        return [_chunk(seg.words, seg.text, numeric=bool(spans))]
+    groups: list[list[Word]] = []
+    numeric: list[bool] = []
+    for w, offset in zip(seg.words, seg.starts, strict=True):
+        end = offset + len(w.text)
+        begins = any(offset <= s < end for s, _e in spans)
+        inside_earlier = any(s < offset < e for s, e in spans)
+        if not groups or (begins and not inside_earlier):
+            groups.append([w])
+            numeric.append(begins or inside_earlier)
+        else:
+            groups[-1].append(w)
+            numeric[-1] = numeric[-1] or begins or inside_earlier
+    return [_chunk(g, " ".join(w.text for w in g), numeric=n) for g, n in zip(groups, numeric, strict=True)]
+
+
+def _chunk(words: list[Word], text: str, *, numeric: bool) -> Chunk:
+    return Chunk(words, text, min(w.left for w in words), max(w.right for w in words), numeric)
+
+
+def _overlap(a_left: float, a_right: float, c: Column) -> float:
+    return min(a_right, c.right + 0.004) - max(a_left, c.left - 0.004)
+
+
+class Grid:
+    """The header's columns, with the rules that put a piece of a line into one of them."""
+
+    def __init__(self, header: Header):
+        self.header = header
+        self.columns = header.columns
+        self.desc = header.column("desc")
+        self.amount = header.column("amount") or header.column("price")
+        after = [c for c in self.columns if self.desc is not None and c.left > self.desc.right - 0.001]
+        self.after_desc = min(after, key=lambda c: c.left) if after else None
+        self.left = header.left - 0.03
+        self.right = header.right + 0.06
+        # Where the amount column's values end (learnt from the rows read so far), for continuation pages.
+        self.amount_rights: list[float] = []
+
+    def column_of(self, ch: Chunk) -> Column:
+        desc, nxt = self.desc, self.after_desc
+        if desc is not None and ch.left >= desc.left - 0.03:
+            limit = nxt.left if nxt is not None else 1.0
+            if not ch.numeric and ch.left < limit - 0.005:
+                return desc
+            if ch.right < limit - 0.01 and ch.left < limit - 0.005 and ch.left >= desc.left - 0.005:
+                return desc
+        best, best_ov = None, 0.0
+        for c in self.columns:
+            ov = _overlap(ch.left, ch.right, c)
+            if ov > best_ov:
+                best, best_ov = c, ov
+        if best is not None:
+            return best
+        return min(self.columns, key=lambda c: max(c.left - ch.right, ch.left - c.right))
+
+    def cells(self, line: Line, decimal_sep: str | None) -> list[tuple[Column, Chunk]]:
+        out: list[tuple[Column, Chunk]] = []
+        for seg in line.segments:
+            if seg.right < self.left or seg.left > self.right:
+                continue
+            words = [w for w in seg.words if w.right >= self.left and w.left <= self.right]
+            if not words:
+                continue
+            if len(words) != len(seg.words):
+                out.append((None, _chunk(words, " ".join(w.text for w in words), numeric=False)))  # type: ignore[arg-type]
+                continue
+            desc = self.desc
+            if desc is not None and seg.left < desc.left - 0.01 < seg.right:
+                # A code run into the description ("SKU-1885 Film…"): cut where the description column starts.
+                head = [w for w in seg.words if w.left < desc.left - 0.01]
+                tail = [w for w in seg.words if w.left >= desc.left - 0.01]
+                if head and tail:
+                    out.append((None, _chunk(head, " ".join(w.text for w in head), numeric=False)))  # type: ignore[arg-type]
+                    out.append((None, _chunk(tail, " ".join(w.text for w in tail), numeric=False)))  # type: ignore[arg-type]
+                    continue
+            value_cols = [c for c in self.columns if c.kind in NUMERIC and _overlap(seg.left, seg.right, c) > 0]
+            pieces = _units(seg, decimal_sep) if len(value_cols) >= 2 else None
+            if pieces is None or len(pieces) < 2:
+                pieces = [_chunk(seg.words, seg.text, numeric=_is_numeric(seg.text, decimal_sep))]
+            for p in pieces:
+                out.append((None, p))  # type: ignore[arg-type]
+        return [(self.column_of(ch), ch) for _c, ch in out]
+
+
+_NUMERIC_START = re.compile(r"^\s*[-−(+]?\s*(?:[A-Za-z]{3}\s?|[€$£¥]\s?)?[-−]?\d")
+
+
+def _is_numeric(text: str, decimal_sep: str | None) -> bool:
+    """A number with at most a currency or a short unit ("12,50 €", "1 pausch.", "3 h"), not text with one."""
+    if not _NUMERIC_START.match(text):
+        return False
+    tokens = text.split()
+    letters = sum(ch.isalpha() for ch in text)
+    return len(tokens) <= 3 and letters <= 12
+
+
+def cell_amount(texts: list[str], decimal_sep: str | None) -> Decimal | None:
+    """The amount a cell holds: the whole text when it is one, else its last amount that is not a percentage."""
+    if not texts:
+        return None
+    text = " ".join(texts).strip()
+    value = parse_amount(text, decimal_sep=decimal_sep)
+    if value is not None:
+        return value
+    found = [m for m in find_amounts(text, decimal_sep=decimal_sep)]
+    if not found:
+        return None
+    return found[0].value if len(found) == 1 else found[-1].value
+
+
+def cell_quantity(texts: list[str], decimal_sep: str | None) -> Decimal | None:
+    """The number a quantity cell starts with ("2 pcs", "1,5 h", "3.00")."""
+    if not texts:
+        return None
+    text = " ".join(texts).strip()
+    value = parse_amount(text, decimal_sep=decimal_sep)
+    if value is not None:
+        return value
+    for m in find_amounts(text, decimal_sep=decimal_sep):
+        if m.start <= 2:
+            return m.value
+        break
+    return None
+
+
+def _line_label(cells: list[tuple[Column, Chunk]]) -> str | None:
+    """The label the line's text starts with; else a totals label anywhere in its first piece of text."""
+    if not cells:
+        return None
+    ordered = sorted((cc[1] for cc in cells), key=lambda ch: ch.left)
+    folded = _fold(ordered[0].text)
+    if _CARRY.search(folded):
+        return "x_carried"
+    label = label_at_start(folded)
+    if label is not None and (label.kind in STOP_KINDS or label.kind in SKIP_KINDS):
+        return label.kind
+    if label is not None and label.kind in _ROW_KINDS:
+        return None  # "Discount", "Shipping": a row of the table
+    if label is not None and label.kind == "x_rate":
+        return "in_text:tax"  # a VAT rate table under the items
+    if _EXTRA_STOP.match(folded):
+        return "in_text:total"
+    for found in find_labels(folded):
+        if found.kind in STOP_KINDS or found.kind in SKIP_KINDS:
+            return "in_text:" + found.kind
+    # A totals label further right on the line ("Rate … Total excl. GST"), next to a small tax table.
+    for ch in ordered[1:]:
+        if ch.numeric:
+            continue
+        label = label_at_start(_fold(ch.text))
+        if label is not None and (label.kind in STOP_KINDS or label.kind in SKIP_KINDS):
+            return "in_text:" + label.kind
+    return None
+
+
+def _fold(text: str) -> str:
+    from ..parsing.text import fold
+
+    return fold(text)
+
+
+@dataclass(slots=True)
+class _State:
+    rows: list[RawRow] = field(default_factory=list)
+    last_bottom: float | None = None  # bottom of the last table line on this page
+    gaps: list[float] = field(default_factory=list)
+    ended: bool = False
+    page_done: bool = False
+    resuming: bool = False  # on a continuation page without a header: wait for a row that fits the columns
+    stop_line: Line | None = None
+    # Description-only lines not yet given to a row: (line, text, words); they go to the row above or below.
+    pending: list[tuple[Line, str, list[Word]]] = field(default_factory=list)
+    anchor: float | None = None  # bottom of what precedes the pending lines (the last row, or the header)
+
+    def settle(self, row: RawRow | None) -> None:
+        """Give the pending lines to the previous row and to ``row``, split at the widest gap between them."""
+        if not self.pending:
+            return
+        prev = self.rows[-1] if self.rows else None
+        if prev is not None and self.pending[0][0].page != prev.page:
+            prev = None
+        split = len(self.pending)
+        if row is not None:
+            gaps = []
+            last = self.anchor if self.anchor is not None else self.pending[0][0].top
+            for line, _t, _w in self.pending:
+                gaps.append(line.top - last)
+                last = line.bottom
+            gaps.append(row.top - last)
+            widest = max(range(len(gaps)), key=lambda k: (gaps[k], k))
+            split = widest
+        for k, (line, text, words) in enumerate(self.pending):
+            target = prev if k < split else row
+            if target is None:
+                continue
+            if target is row:
+                target.before_desc.append(text)
+            else:
+                target.extra_desc.append(text)
+                target.bottom = max(target.bottom, line.bottom)
+            target.words.extend(words)
+        self.pending = []
+
+
+def read_table(layout: Layout, header: Header, others: list[Header], decimal_sep: str | None) -> tuple[list[RawRow], Line | None]:
+    """The rows under ``header`` (going on under ``others`` on later pages), and the line that ended the table."""
+    grid = Grid(header)
+    st = _State()
+    lines = layout.lines
+    lh = layout.line_height or 0.012
+    page = header.page
+    i = header.last_line + 1
+    later = {h.page: h for h in reversed(others) if h.page > header.page}
+    while i < len(lines):
+        line = lines[i]
+        if line.page != page:
+            if st.ended:
+                break
+            page = line.page
+            st.settle(None)
+            st.page_done = False
+            st.last_bottom = None
+            st.anchor = None
+            nxt = later.get(page)
+            if nxt is not None and nxt.first_line >= i:
+                # Rows above a repeated header on the new page (page furniture) are skipped.
+                grid = _regrid(grid, nxt)
+                st.anchor = nxt.bottom
+                i = nxt.last_line + 1
+                st.resuming = False
+                continue
+            st.resuming = True
+        if st.page_done:
+            i += 1
+            continue
+        same_page_header = next((h for h in others if h.page == page and h.first_line == i), None)
+        if same_page_header is not None and st.rows:
+            if same_page_header.page == st.rows[-1].page:
+                st.ended = True
+                break
+            grid = _regrid(grid, same_page_header)
+            i = same_page_header.last_line + 1
+            st.resuming = False
+            continue
+        cells = grid.cells(line, decimal_sep)
+        if not cells:
+            i += 1
+            continue
+        by_kind: dict[str, list[str]] = {}
+        for col, ch in cells:
+            by_kind.setdefault(col.kind, []).append(ch.text)
+        kind = _line_label(cells)
+        amount_col = grid.amount
+        amount_texts = [ch.text for col, ch in cells if col is amount_col]
+        amount = cell_amount(amount_texts, decimal_sep) if amount_texts else None
+        has_price = "price" in by_kind and cell_amount(by_kind["price"], decimal_sep) is not None
+        has_qty = "qty" in by_kind and cell_quantity(by_kind["qty"], decimal_sep) is not None
+        if has_price and has_qty:
+            kind = None  # a full row is an item whatever its words ("Transport et emballage")
+        if kind in SKIP_KINDS:
+            if st.rows and line.page == st.rows[-1].page and line.top > st.rows[-1].top:
+                st.page_done = True  # "carried forward": the rest of this page is furniture
+                st.settle(None)
+            i += 1
+            continue
+        if kind is not None and kind.startswith("in_text:"):
+            kind = kind[8:] if not (has_price or has_qty) else None
+        if kind in STOP_KINDS and not (has_price and has_qty):
+            if line.page + 1 in later and later[line.page + 1].first_line > i:
+                # A page total under the rows, and the same table again on the next page: it goes on there.
+                st.page_done = True
+                st.settle(None)
+                i += 1
+                continue
+            st.ended = True
+            st.stop_line = line
+            break
+        gap = line.top - st.last_bottom if st.last_bottom is not None else 0.0
+        limit = max(3.2 * lh, 2.0 * _median(st.gaps)) if st.gaps else 4.5 * lh
+        if st.last_bottom is not None and gap > limit:
+            if st.rows and st.rows[-1].page == layout.page_count:
+                st.ended = True
+                break
+            st.page_done = True  # the table may go on on the next page
+            st.settle(None)
+            i += 1
+            continue
+        if amount is not None and (by_kind.get("desc") or has_price or has_qty or grid.desc is None):
+            if st.resuming and not _fits(grid, cells, amount_col):
+                i += 1
+                continue
+            st.resuming = False
+            row = RawRow(page=line.page, top=line.top, bottom=line.bottom, columns=tuple(c.kind for c in grid.columns))
+            for col, ch in cells:
+                row.cells.setdefault(_key(col, amount_col), []).append(ch.text)
+                row.words.extend(ch.words)
+                if col is amount_col:
+                    grid.amount_rights.append(ch.right)
+            if st.last_bottom is not None and not st.pending:
+                st.gaps.append(max(0.0, gap))
+            st.settle(row)
+            st.rows.append(row)
+            st.last_bottom = line.bottom
+            st.anchor = line.bottom
+        elif (
+            not st.resuming and set(by_kind) <= {"desc", "pos", "other", "date", "unit"}
+            and any(ch.isalnum() for t in by_kind.get("desc", []) for ch in t)
+        ):
+            if st.anchor is None and line.page == header.page:
+                st.anchor = header.bottom
+            reference = st.last_bottom if st.last_bottom is not None else st.anchor
+            if reference is not None and gap_ok(line.top - reference, lh, st.gaps):
+                st.pending.append((line, " ".join(by_kind["desc"]), [w for _c, ch in cells for w in ch.words]))
+                st.last_bottom = line.bottom
+        i += 1
+    st.settle(None)
+    return st.rows, st.stop_line
+
+
+def gap_ok(gap: float, lh: float, gaps: list[float]) -> bool:
+    """A description line close enough to the table's last line to belong to it."""
+    return gap <= max(1.3 * lh, 1.2 * _median(gaps) if gaps else 0.0)
+
+
+def _key(col: Column, amount_col: Column | None) -> str:
+    """The cell's name in a row: the amount column is "amount" even when it is headed "Price"."""
+    if col is amount_col:
+        return "amount"
+    if col.kind == "amount":
+        return "amount_other"
+    return col.kind
+
+
+def _regrid(old: Grid, header: Header) -> Grid:
+    grid = Grid(header)
+    grid.amount_rights = old.amount_rights
+    return grid
+
+
+def _fits(grid: Grid, cells: list[tuple[Column, Chunk]], amount_col: Column | None) -> bool:
+    """On a page without a repeated header: the amount ends where the amounts above ended."""
+    if not grid.amount_rights:
+        return False
+    ref = _median(grid.amount_rights)
+    return any(col is amount_col and abs(ch.right - ref) < 0.02 for col, ch in cells)
+
+
+def _median(values: list[float]) -> float:
+    if not values:
+        return 0.0
+    s = sorted(values)
+    return s[len(s) // 2]

@@ -6,11 +6,12 @@ caller filters the same way.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 
 from .models import REVIEWABLE_STATUSES, AuditEvent, Invoice, ProcessingAttempt, RuleResult, Status
 
@@ -159,3 +160,86 @@ def vendor_named(name: str, *, exclude_id: int | None = None):
     from .services.vendors import vendor_key
 
     return Vendor.objects.filter(name_key=vendor_key(name)).exclude(pk=exclude_id).first()
+
+
+# --- queue, home and upload screens (issue 5) --------------------------------------------------------------------
+# Statuses the queue shows unless the person picks others: what waits for a person, and what went wrong.
+ATTENTION_STATUSES = (Status.NEEDS_REVIEW, Status.READY, Status.FAILED)
+QUEUE_COLUMNS = (
+    "id", "status", "original_name", "created_at", "invoice_number", "invoice_date", "due_date", "vendor_name",
+    "vendor__name", "currency", "total", "min_confidence", "failed_rules", "has_duplicates", "status_reason",
+)
+
+
+def queue_invoices(*, filters: InvoiceFilters, ordering: str = "age") -> QuerySet[Invoice]:
+    """The queue's rows: ``invoice_list`` narrowed to the columns a row shows (one query per page, no N+1)."""
+    qs = invoice_list(filters=filters, ordering=ordering if ordering in ORDERINGS else "age")
+    # Nulls last for the ascending sorts people use most (no due date / no confidence → at the end).
+    if ordering in ("due", "confidence", "amount"):
+        column = ORDERINGS[ordering][0]
+        qs = qs.order_by(F(column).asc(nulls_last=True), "id")
+    return qs.select_related(None).select_related("vendor").only(*QUEUE_COLUMNS)
+
+
+def invoice_statuses(ids) -> list[dict]:
+    """Where each of these invoices is in the pipeline (the upload page polls it): one query."""
+    rows = (Invoice.objects.filter(pk__in=list(ids), deleted_at__isnull=True)
+            .only("id", "status", "status_reason", "invoice_number", "vendor_name", "total", "currency"))
+    return [
+        {"id": str(r.pk), "status": r.status, "label": r.get_status_display(), "reason": r.status_reason,
+         "number": r.invoice_number, "vendor": r.vendor_name,
+         "total": f"{r.total:,.2f} {r.currency}".strip() if r.total is not None else "",
+         "final": r.status not in PIPELINE_STATUSES}
+        for r in rows
+    ]
+
+
+PIPELINE_STATUSES = frozenset({Status.RECEIVED, Status.EXTRACTING, Status.EXTRACTED, Status.VALIDATING,
+                               Status.VALIDATED})
+
+
+@dataclass(slots=True)
+class HomeStats:
+    counts: dict[str, int]
+    processed_today: int
+    avg_ms: float | None
+    p95_ms: int | None
+    timed: int  # how many invoices the times are over
+    oldest_waiting: Invoice | None
+    daily: list[tuple[date, int]]  # (day, invoices received), oldest first
+
+
+def home_stats(*, now: datetime | None = None, days: int = 14, window_days: int = 30) -> HomeStats:
+    """The home page's figures, each in one query (status counts, today's routings, timings, oldest, volume)."""
+    from django.db.models import Avg
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    now = now or timezone.now()
+    start_of_day = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    live = Invoice.objects.filter(deleted_at__isnull=True)
+    processed_today = live.filter(routed_at__gte=start_of_day).count()
+
+    # Processing time: intake → routed, as the pipeline's route step records it from the attempts' clock.
+    timed_qs = live.filter(processing_ms__isnull=False, routed_at__gte=now - timedelta(days=window_days))
+    agg = timed_qs.aggregate(avg=Avg("processing_ms"), n=Count("id"))
+    p95 = None
+    if agg["n"]:
+        index = max(0, math.ceil(agg["n"] * 0.95) - 1)  # nearest-rank p95
+        p95 = timed_qs.order_by("processing_ms").values_list("processing_ms", flat=True)[index]
+
+    oldest = (live.filter(status__in=[Status.NEEDS_REVIEW, Status.READY]).order_by("created_at", "id")
+              .only("id", "created_at", "invoice_number", "original_name", "vendor_name", "status").first())
+
+    first_day = (timezone.localtime(now) - timedelta(days=days - 1)).date()
+    per_day = dict(
+        live.filter(created_at__gte=start_of_day - timedelta(days=days - 1))
+        .annotate(day=TruncDate("created_at")).values_list("day").annotate(n=Count("id")).order_by()
+    )
+    daily = [(first_day + timedelta(days=i), per_day.get(first_day + timedelta(days=i), 0)) for i in range(days)]
+    return HomeStats(counts=status_counts(), processed_today=processed_today, avg_ms=agg["avg"], p95_ms=p95,
+                     timed=agg["n"], oldest_waiting=oldest, daily=daily)
+
+
+def needs_review_count() -> int:
+    return Invoice.objects.filter(status=Status.NEEDS_REVIEW, deleted_at__isnull=True).count()

@@ -200,3 +200,51 @@ def test_line_items_add_remove_and_live_sum(live_server, page, reviewer):
     expect(page.locator(".messages")).to_contain_text("line items updated")
     assert list(invoice.line_items.order_by("position").values_list("description", flat=True)) == [
         "Toner cartridge", "Delivery"]
+
+
+@pytest.mark.slow
+def test_generated_invoice_through_the_real_pipeline(live_server, page, approver):
+    """The project's own generator and pipeline (eager tasks): real page images, boxes and, where the engine
+    stores them, words. Screenshots of what a reviewer sees on a real document."""
+    from invoices.models import Channel
+    from invoices.services import invoice_intake
+    from pipeline.generator.demo import demo_invoice_set
+
+    chosen = [d for d in demo_invoice_set() if d.name.endswith(".pdf") and "scan" not in d.name][:3]
+    for demo in chosen:
+        outcome = invoice_intake(file=demo.data, name=demo.name, channel=Channel.DEMO, uploaded_by=approver)
+        assert outcome.ok, outcome.message
+    invoices = Invoice.objects.filter(channel=Channel.DEMO)
+    assert invoices.count() == len(chosen)
+    assert all(i.page_images for i in invoices), [i.status_reason for i in invoices]
+    target = invoices.filter(status__in=[Status.NEEDS_REVIEW, Status.READY]).order_by("min_confidence").first() \
+        or invoices.first()
+    logged_in(page, live_server, approver, next_path=f"/invoices/{target.pk}/")
+    page.wait_for_function("document.querySelector('#doc img') && document.querySelector('#doc img').naturalWidth > 0")
+    page.locator("#f-total").focus()
+    if InvoiceField.objects.filter(invoice=target, name="total", bbox__isnull=False).exists():
+        expect(page.locator("#doc .overlay .hl")).to_have_count(1)
+    expect(page.locator("#f-invoice_number")).not_to_have_value("")
+    page.wait_for_timeout(400)  # the smooth scroll to the box (for the screenshot only; nothing is asserted on it)
+    screenshot(page, "review-6-generated-invoice")
+    page.keyboard.press("Alt+=")
+    expect(page.locator("#zoom-label")).to_have_text("125%")
+    screenshot(page, "review-7-generated-zoomed")
+
+
+def test_enter_confirms_an_unchanged_field_and_moves_to_the_next_needing_attention(live_server, page, reviewer):
+    fields = {**DEFAULT_FIELDS, "invoice_date": ("2025-03-14", 55.0), "total": ("119.00", 41.0)}
+    invoice = make_review_invoice(fields=fields)
+    logged_in(page, live_server, reviewer, next_path=f"/invoices/{invoice.pk}/")
+    expect(page.locator("#f-invoice_date")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#f-total")).to_be_focused()
+    expect(page.locator(".frow[data-field=invoice_date]")).to_have_class(re.compile(r"\bdone\b"))
+    expect(page.locator("input[name=confirm_invoice_date]")).to_be_checked()
+    page.keyboard.press("Enter")
+    assert _focused_id(page) == "btn-save"  # nothing left needing attention; no approve button for a reviewer
+    with page.expect_navigation():
+        page.keyboard.press("Alt+s")
+    expect(page.locator(".messages")).to_contain_text("Saved: confirmed Invoice date, Total.")
+    assert set(InvoiceField.objects.filter(invoice=invoice, source="person").values_list("name", flat=True)) == {
+        "invoice_date", "total"}

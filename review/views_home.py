@@ -25,7 +25,8 @@ class Bar:
     y: float
     width: float
     height: float
-    label: str  # day, for the axis
+    label: str  # day, for the axis ("" where the axis skips it to stay legible)
+    cx: float  # centre, for the labels
     day: str  # for the table
     title: str  # for the tooltip
     count: int
@@ -39,8 +40,10 @@ def volume_chart(daily) -> dict:
     bars = []
     for i, (day, n) in enumerate(daily):
         height = plot_h * n / peak
+        labelled = (len(daily) - 1 - i) % max(1, round(70 / slot)) == 0  # every ~70 px, always the last day
         bars.append(Bar(x=round(i * slot + slot * 0.15, 1), y=round(CHART_TOP + plot_h - height, 1),
-                        width=round(slot * 0.7, 1), height=round(height, 1), label=f"{day:%d %b}", day=f"{day:%a %d %b %Y}",
+                        width=round(slot * 0.7, 1), height=round(height, 1), cx=round(i * slot + slot / 2, 1),
+                        label=f"{day:%d %b}" if labelled else "", day=f"{day:%a %d %b %Y}",
                         title=f"{day:%a %d %b}: {n} invoice{'s' if n != 1 else ''}", count=n))
     return {"bars": bars, "peak": peak, "width": CHART_W, "height": CHART_H, "baseline": CHART_H - CHART_BOTTOM,
             "label_y": CHART_H - 8, "total": sum(n for _, n in daily), "days": len(daily)}

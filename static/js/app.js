@@ -185,11 +185,12 @@
       var link = el("a", {href: data.url}, note ? "Open the existing invoice" : "Open");
       item.status.appendChild(link);
     }
-    var extra = note || (data.status === "failed" ? data.reason : "");
+    var extra = note || (data.status === "failed" || data.status === "needs_review" ? data.reason : "");
     if (extra) {
-      var p = el("p", {"class": data.status === "failed" ? "error" : "warn"});
-      p.appendChild(el("span", {"aria-hidden": "true"}, "⚠ "));
-      p.appendChild(document.createTextNode(extra));
+      var cls = note ? "warn" : data.status === "failed" ? "error" : "help";
+      var p = el("p", {"class": cls});
+      if (cls !== "help") p.appendChild(el("span", {"aria-hidden": "true"}, "⚠ "));
+      p.appendChild(document.createTextNode(extra.length > 160 ? extra.slice(0, 157) + "…" : extra));
       item.status.appendChild(p);
     }
   };

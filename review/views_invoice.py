@@ -13,12 +13,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from invoices import roles, selectors, storage
 from invoices.models import Invoice, Source
@@ -213,9 +215,10 @@ def _render(request, invoice_id, *, status: int = 200, submitted: dict | None = 
 @require_GET
 def invoice_review(request, invoice_id):
     _require_view(request.user)
-    if not Invoice.objects.filter(pk=invoice_id).exists():
-        raise Http404("There is no invoice with this id.")
-    return _render(request, invoice_id)
+    try:
+        return _render(request, invoice_id)
+    except Invoice.DoesNotExist:
+        raise Http404("There is no invoice with this id.") from None
 
 
 @login_required
@@ -391,10 +394,13 @@ def invoice_words(request, invoice_id):
     return response
 
 
-@login_required
 @require_POST
 def invoice_presence(request, invoice_id):
     """Heartbeat from an open review page: returns who else has it open, and whether it changed meanwhile."""
+    if not request.user.is_authenticated:
+        # Signed out meanwhile (session expired): send the whole page to the login, not into the presence box.
+        login = f"{resolve_url(settings.LOGIN_URL)}?next={reverse('invoice-review', args=[invoice_id])}"
+        return HttpResponseClientRedirect(login) if request.htmx else redirect_to_login(request.get_full_path())
     _require_view(request.user)
     current_version = selectors.invoice_version(invoice_id)
     if current_version is None:

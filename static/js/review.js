@@ -120,7 +120,11 @@
   });
   if (form) { // line item cells can be filled from the page too (new rows included)
     form.addEventListener("focusin", (e) => {
-      if (e.target.matches("#lines-body input")) { lastField = e.target; clearHighlight(); }
+      if (e.target.matches("#lines-body input")) {
+        lastField = e.target;
+        const row = e.target.closest("tr");
+        if (row && row.dataset.bbox) highlight(row); else clearHighlight();
+      }
     });
   }
   function needing() {

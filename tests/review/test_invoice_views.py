@@ -298,6 +298,13 @@ def test_presence_shows_who_else_has_it_open_and_a_newer_version(client, reviewe
     assert [v.name for v in presence.presence_viewers(invoice_id=invoice.pk, user=reviewer)] == []
 
 
+def test_presence_poll_after_sign_out_sends_the_page_to_login(client, review_invoice):
+    invoice = review_invoice()
+    response = client.post(reverse("invoice-presence", args=[invoice.pk]), {"version": 1}, HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"].startswith(reverse("login") + "?next=")
+    assert str(invoice.pk) in response["HX-Redirect"]
+
+
 # --- queries --------------------------------------------------------------------------------------------------------
 def _page_queries(client, invoice, django_assert_max_num_queries) -> int:
     from django.db import connection

@@ -248,3 +248,19 @@ def test_enter_confirms_an_unchanged_field_and_moves_to_the_next_needing_attenti
     expect(page.locator(".messages")).to_contain_text("Saved: confirmed Invoice date, Total.")
     assert set(InvoiceField.objects.filter(invoice=invoice, source="person").values_list("name", flat=True)) == {
         "invoice_date", "total"}
+
+
+def test_pages_shortcuts_and_unsaved_changes_block_approval(live_server, page, approver):
+    invoice = make_review_invoice(fields=LOW_TOTAL, pages=2)
+    logged_in(page, live_server, approver, next_path=f"/invoices/{invoice.pk}/")
+    expect(page.locator("#page-label")).to_have_text("Page 1 of 2")
+    page.locator("#zoom-in").focus()
+    page.keyboard.press("Alt+PageDown")
+    expect(page.locator("#page-current")).to_have_text("2")
+    expect(page.locator('#doc .page[data-page="2"]')).to_be_visible()
+    page.locator("#f-total").focus()  # its box is on page 1: the view goes back there
+    expect(page.locator("#page-current")).to_have_text("1")
+    page.keyboard.type("9")
+    page.keyboard.press("Alt+a")
+    expect(page.locator("#js-alert")).to_contain_text("Save your changes first")
+    assert Invoice.objects.get(pk=invoice.pk).status == Status.NEEDS_REVIEW

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 
 from invoices import roles
 from invoices.models import Status
-from invoices.selectors import ATTENTION_STATUSES, InvoiceFilters, queue_invoices, status_counts
+from invoices.selectors import ATTENTION_STATUSES, InvoiceFilters, queue_invoices, queue_rows, status_counts
 
 from .links import review_url_template
 
@@ -91,6 +91,7 @@ def queue(request):
     filters = form.filters()
     ordering = form.ordering()
     page = Paginator(queue_invoices(filters=filters, ordering=ordering), PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = queue_rows(page.object_list)  # a page of ids → its rows, in order
     counts = status_counts()
     context = {
         "form": form,

@@ -252,3 +252,63 @@ def home_stats(*, now: datetime | None = None, days: int = 14, window_days: int 
 
 def needs_review_count() -> int:
     return Invoice.objects.filter(status=Status.NEEDS_REVIEW, deleted_at__isnull=True).count()
+
+
+# --- review screen (issue 5) ------------------------------------------------------------------------------------
+def dismissed_duplicate_ids(invoice: Invoice) -> set:
+    """Ids of the invoices a person marked as not duplicates of ``invoice``."""
+    from .models import DuplicateDismissal
+
+    return set(DuplicateDismissal.objects.filter(invoice=invoice).values_list("other_id", flat=True))
+
+
+def invoice_page_image_name(invoice_id, page: int) -> str | None:
+    """The processed-storage name of one rendered page (1-based), or None."""
+    names = Invoice.objects.filter(pk=invoice_id).values_list("page_images", flat=True).first() or []
+    return names[page - 1] if 1 <= page <= len(names) else None
+
+
+def invoice_words(invoice_id) -> list[dict] | None:
+    """The positioned words of the latest extraction result (text, page, bbox as page fractions).
+
+    None when the invoice has no stored result, the result cannot be read, or it carries no words.
+    """
+    from . import storage
+
+    path = Invoice.objects.filter(pk=invoice_id).values_list("result_path", flat=True).first()
+    if not path:
+        return None
+    try:
+        result = storage.read_result(path)
+    except Exception:  # missing or unreadable: the screen works without word picking
+        return None
+    words = result.get("words") if isinstance(result, dict) else None
+    if not isinstance(words, list):
+        return None
+    clean = []
+    for word in words:
+        try:
+            bbox = [round(float(v), 5) for v in word["bbox"]][:4]
+            clean.append({"text": str(word["text"]), "page": int(word.get("page") or 1), "bbox": bbox})
+        except (KeyError, TypeError, ValueError):
+            continue
+    return clean
+
+
+def invoice_for_review(invoice_id, *, history: int = 100) -> Invoice:
+    """One invoice as the review screen shows it, in a fixed number of queries however many fields, line items,
+    rule results or audit rows it has (who set each field included; the latest ``history`` audit rows)."""
+    from .models import InvoiceField
+
+    return (
+        Invoice.objects.select_related("vendor", "uploaded_by", "decided_by")
+        .prefetch_related(
+            Prefetch("fields", queryset=InvoiceField.objects.select_related("set_by")),
+            "line_items",
+            Prefetch("rule_results", queryset=RuleResult.objects.select_related("related_invoice")),
+            # A sliced prefetch needs its own attribute: ``invoice.recent_audit``, newest first.
+            Prefetch("audit", queryset=AuditEvent.objects.order_by("-created_at", "-id")[:history],
+                     to_attr="recent_audit"),
+        )
+        .get(pk=invoice_id)
+    )

@@ -269,20 +269,25 @@ def invoice_page_image_name(invoice_id, page: int) -> str | None:
 
 
 def invoice_words(invoice_id) -> list[dict] | None:
-    """The positioned words of the latest extraction result (text, page, bbox as page fractions).
+    """The positioned words of an invoice (text, page, bbox as page fractions), for picking values on the page.
 
-    None when the invoice has no stored result, the result cannot be read, or it carries no words.
+    From the latest extraction result's ``words``; for a PDF whose result has none, from the PDF's text layer
+    (fast; never OCR on a web request). None when neither is available.
     """
     from . import storage
 
-    path = Invoice.objects.filter(pk=invoice_id).values_list("result_path", flat=True).first()
-    if not path:
+    row = Invoice.objects.filter(pk=invoice_id).values("result_path", "original", "file_kind", "page_images").first()
+    if row is None:
         return None
-    try:
-        result = storage.read_result(path)
-    except Exception:  # missing or unreadable: the screen works without word picking
-        return None
-    words = result.get("words") if isinstance(result, dict) else None
+    words = None
+    if row["result_path"]:
+        try:
+            result = storage.read_result(row["result_path"])
+        except Exception:  # missing or unreadable: fall back, or work without word picking
+            result = None
+        words = result.get("words") if isinstance(result, dict) else None
+    if not isinstance(words, list) and row["file_kind"] == "pdf" and row["original"]:
+        words = _pdf_text_words(row["original"], pages=len(row["page_images"] or []))
     if not isinstance(words, list):
         return None
     clean = []
@@ -293,6 +298,21 @@ def invoice_words(invoice_id) -> list[dict] | None:
         except (KeyError, TypeError, ValueError):
             continue
     return clean
+
+
+def _pdf_text_words(name: str, *, pages: int) -> list[dict] | None:
+    """Words of a PDF's text layer (pages without a usable one give none)."""
+    from pipeline.extraction.pdftext import read_pdf
+
+    from . import storage
+
+    if pages < 1:
+        return None
+    try:
+        read = read_pdf(storage.read_original(name), max_pages=pages)
+    except Exception:  # unreadable or missing: no word picking
+        return None
+    return [{"text": w.text, "page": w.page, "bbox": list(w.bbox)} for w in read.document.words] or None
 
 
 def invoice_for_review(invoice_id, *, history: int = 100) -> Invoice:

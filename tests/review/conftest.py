@@ -69,15 +69,17 @@ def make_review_invoice(*, fields: dict | None = None, line_items: list[dict] | 
                         words: bool = True, printed: dict[str, str] | None = None, **kwargs):
     """An invoice ready for review with page images (and, unless ``words=False``, a result JSON with words).
 
-    ``printed`` maps field name → the text printed on the page where it differs from the extracted value (the
-    engine misread it): the field's bbox points at the printed text, as an engine's would.
+    The original is an image-only PDF of the same pages (like a scan: no text layer), so the words the screen
+    offers are exactly those of the stored result. ``printed`` maps field name → the text printed on the page
+    where it differs from the extracted value (the engine misread it); the field's bbox points at that text.
     """
+    from PIL import Image
+
     from invoices import storage
     from invoices.models import Invoice, InvoiceField
     from tests.factories import DEFAULT_FIELDS, make_invoice
 
     values = dict(DEFAULT_FIELDS if fields is None else fields)
-    invoice = make_invoice(fields=values, line_items=line_items, **kwargs)
     printed = printed or {}
     lines, boxes = [("INVOICE", 0.08, 0.05)], {}
     top = 0.12
@@ -92,8 +94,15 @@ def make_review_invoice(*, fields: dict | None = None, line_items: list[dict] | 
         lines.append((f"{item.get('description', '')} {item.get('quantity', '')} {item.get('unit_price', '')} "
                       f"{item.get('amount', '')}", 0.08, top))
         top += 0.03
-    data, page_words = render_page(lines)
-    # The field's box: the union of its value's words on the page.
+    rendered = [render_page(lines)]
+    rendered += [render_page([(f"Page {n} terms and conditions", 0.08, 0.1)]) for n in range(2, pages + 1)]
+    images = [Image.open(io.BytesIO(data)).convert("RGB") for data, _ in rendered]
+    pdf = io.BytesIO()
+    images[0].save(pdf, format="PDF", save_all=True, append_images=images[1:], resolution=150)
+    invoice = make_invoice(fields=values, line_items=line_items, pdf=pdf.getvalue(), **kwargs)
+
+    # Each field's box: the union of its value's words on page 1, as an engine would report it.
+    page_words = rendered[0][1]
     by_line: list[list[dict]] = []
     index = 0
     for text, _, _ in lines:
@@ -110,12 +119,9 @@ def make_review_invoice(*, fields: dict | None = None, line_items: list[dict] | 
             InvoiceField.objects.filter(invoice=invoice, name=name).update(
                 page=1, bbox=[left, top_, round(right - left, 5), round(bottom - top_, 5)])
     names, all_words = [], []
-    for number in range(1, pages + 1):
-        if number > 1:
-            data, extra = render_page([(f"Page {number} terms and conditions", 0.08, 0.1)])
-            page_words = extra
+    for number, (data, found) in enumerate(rendered, 1):
         names.append(storage.save_page_image(invoice_id=str(invoice.pk), page=number, data=data, suffix="webp"))
-        all_words += [{**w, "page": number} for w in page_words]
+        all_words += [{**w, "page": number} for w in found]
     result = {"engine": "pdf-text", "pages": pages, "fields": {}, "line_items": []}
     if words:
         result["words"] = all_words

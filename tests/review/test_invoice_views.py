@@ -147,11 +147,21 @@ def test_page_image_and_words_are_served(client_for, reviewer, review_invoice):
 
 
 def test_words_absent_from_the_result_give_null(client_for, reviewer, review_invoice, make_invoice):
-    without = review_invoice(words=False)
-    no_result = make_invoice()
+    scan_without_words = review_invoice(words=False)  # image-only PDF: no text layer to fall back on
+    no_pages = make_invoice()
     client = client_for(reviewer)
-    assert client.get(reverse("invoice-words", args=[without.pk])).json() == {"words": None}
-    assert client.get(reverse("invoice-words", args=[no_result.pk])).json() == {"words": None}
+    assert client.get(reverse("invoice-words", args=[scan_without_words.pk])).json() == {"words": None}
+    assert client.get(reverse("invoice-words", args=[no_pages.pk])).json() == {"words": None}
+
+
+def test_words_fall_back_to_the_pdf_text_layer(client_for, reviewer, make_invoice):
+    invoice = make_invoice()  # a born-digital PDF, and a result without words
+    Invoice.objects.filter(pk=invoice.pk).update(page_images=[f"pages/{invoice.pk}/1.webp"])
+    words = client_for(reviewer).get(reverse("invoice-words", args=[invoice.pk])).json()["words"]
+    total = [w for w in words if w["text"] == "4171.24"]
+    assert len(total) == 1 and total[0]["page"] == 1
+    left, top, width, height = total[0]["bbox"]
+    assert 0 < left < 0.5 and 0.1 < top < 0.3 and 0 < width < 0.2 and 0 < height < 0.05
 
 
 # --- saving -------------------------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ run: setup
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py collectstatic --noinput -v0
 	$(BIN)/python manage.py create_demo_users
+	$(BIN)/python manage.py seed_demo
 	@echo
 	@echo "  Invoices is running at http://$(HOST):$(PORT)/"
 	@echo "  Sign in as admin / admin (everything), reviewer / reviewer, or approver / approver."

@@ -21,3 +21,44 @@ class MultipleFileField(forms.FileField):
 
 class UploadForm(forms.Form):
     files = MultipleFileField(label="Invoice files", help_text="PDF, PNG, JPEG or TIFF; up to 10 MB each.")
+
+
+# --- the invoice review screen (issue 5) ------------------------------------------------------------------------
+class ReviewSaveForm(forms.Form):
+    """What the review screen posts: each contract field's value, the value shown when the page loaded
+    (``was_<name>``), an optional confirmation of an unchanged value, the line item rows and the version.
+
+    Only collects; the values are validated by the services (one place for every channel).
+    """
+
+    version = forms.IntegerField(min_value=1)
+    li_dirty = forms.BooleanField(required=False)
+
+    def __init__(self, *args, field_names: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.field_names = field_names
+        for name in field_names:
+            self.fields[f"f_{name}"] = forms.CharField(required=False, strip=True, max_length=2000)
+            self.fields[f"was_{name}"] = forms.CharField(required=False, strip=True, max_length=2000)
+            self.fields[f"confirm_{name}"] = forms.BooleanField(required=False)
+
+    def submitted_values(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(f"f_{name}", "") for name in self.field_names}
+
+    def changes(self) -> dict[str, str]:
+        """Fields the person changed, or confirmed as they are (a confirmation sends the unchanged value)."""
+        out = {}
+        for name in self.field_names:
+            value = self.cleaned_data.get(f"f_{name}", "")
+            if value != self.cleaned_data.get(f"was_{name}", "") or self.cleaned_data.get(f"confirm_{name}"):
+                out[name] = value
+        return out
+
+    def line_items(self) -> list[dict[str, str]]:
+        """The posted line item rows, in order (the four columns are parallel lists)."""
+        columns = {k: self.data.getlist(f"li_{k}") for k in ("description", "quantity", "unit_price", "amount")}
+        count = max((len(v) for v in columns.values()), default=0)
+        return [
+            {k: (columns[k][i] if i < len(columns[k]) else "").strip() for k in columns}
+            for i in range(min(count, 500))
+        ]

@@ -40,6 +40,9 @@ def test_correct_with_the_keyboard_approve_and_the_next_invoice_opens(live_serve
     # The page opens on the field needing attention, with its box drawn on the page image.
     expect(page.locator("#f-total")).to_be_focused()
     expect(page.locator(".frow.needs[data-field=total]")).to_contain_text("low confidence 41%")
+    # For screen readers: the label names the field; the badge (in words, not colour) describes it.
+    expect(page.locator("#f-total")).to_have_accessible_name("Total")
+    expect(page.locator("#f-total")).to_have_accessible_description(re.compile(r"low confidence 41%"))
     expect(page.locator("#doc .overlay .hl")).to_have_count(1)
     expect(page.locator("#sum-lines")).to_have_text("100.00")
     expect(page.locator("#sum-vs-subtotal")).to_contain_text("matches subtotal 100.00")

@@ -186,8 +186,9 @@
       markDirty();
       updateSums();
     });
-    form.addEventListener("submit", () => { submitting = true; });
   }
+  // Any form that really submits (save, approve, reject, not a duplicate, reprocess) leaves without a warning.
+  document.addEventListener("submit", (e) => { if (!e.defaultPrevented) submitting = true; });
   window.addEventListener("beforeunload", (e) => {
     if (window.reviewDirty && !submitting) { e.preventDefault(); e.returnValue = ""; }
   });
@@ -358,7 +359,6 @@
 
   // --- start: the first field needing attention -------------------------------------------------------------
   showPage(1);
-  const first = editable && needing()[0];
-  if (first && !document.getElementById("conflict")) first.focus();
-  else if (first) first.focus({ preventScroll: false });
+  const first = needing()[0]; // read-only for an approver without the reviewer role, but its box still shows
+  if (first) first.focus();
 })();

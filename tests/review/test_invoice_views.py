@@ -316,7 +316,7 @@ def test_presence_poll_after_sign_out_sends_the_page_to_login(client, review_inv
 
 
 # --- queries --------------------------------------------------------------------------------------------------------
-def _page_queries(client, invoice, django_assert_max_num_queries) -> int:
+def _page_queries(client, invoice) -> int:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -326,8 +326,7 @@ def _page_queries(client, invoice, django_assert_max_num_queries) -> int:
     return len(ctx.captured_queries)
 
 
-def test_review_page_queries_do_not_grow_with_content(client_for, reviewer, approver, review_invoice,
-                                                      django_assert_max_num_queries):
+def test_review_page_queries_do_not_grow_with_content(client_for, reviewer, approver, review_invoice):
     small = review_invoice(line_items=[{"description": "a", "amount": "1"}])
     items = [{"description": f"item {i}", "quantity": 1, "unit_price": i, "amount": i} for i in range(1, 81)]
     every_field = {name: (f"{name} value", 60.0) for name in (
@@ -340,7 +339,7 @@ def test_review_page_queries_do_not_grow_with_content(client_for, reviewer, appr
         RuleResult.objects.create(invoice=big, code=f"rule{n}", severity="warning", passed=False, message=f"m{n}",
                                   fields=["total"])
     client = client_for(reviewer)
-    few = _page_queries(client, small, django_assert_max_num_queries)
-    many = _page_queries(client, big, django_assert_max_num_queries)
+    few = _page_queries(client, small)
+    many = _page_queries(client, big)
     assert many == few
     assert many <= 14

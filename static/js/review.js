@@ -359,6 +359,9 @@
 
   // --- start: the first field needing attention -------------------------------------------------------------
   showPage(1);
-  const first = needing()[0]; // read-only for an approver without the reviewer role, but its box still shows
+  // After a refused stale save: the first field where the person's value differs from the newer one.
+  const mine = document.getElementById("conflict") && document.querySelector(".frow .fmine");
+  const first = mine ? mine.closest(".frow").querySelector(".finput")
+    : needing()[0]; // read-only for an approver without the reviewer role, but its box still shows
   if (first) first.focus();
 })();

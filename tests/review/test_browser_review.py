@@ -131,6 +131,7 @@ def test_stale_save_from_a_second_browser_is_refused(live_server, new_page, revi
         first.keyboard.press("Alt+s")
     expect(first.locator("#conflict")).to_contain_text("Someone else saved this invoice in the meantime")
     expect(first.locator("#f-total")).to_have_value("120.00")
+    expect(first.locator("#f-total")).to_be_focused()  # where their value differs from the newer one
     expect(first.locator(".frow[data-field=total] .fmine")).to_contain_text("Your value: 119.00")
     screenshot(first, "review-5-stale-save")
     assert InvoiceField.objects.get(invoice=invoice, name="total").value == "120.00"

@@ -128,6 +128,19 @@ def test_duplicate_warning_links_to_the_other_invoice_and_can_be_dismissed(clien
     assert "Possible duplicate" not in html
 
 
+def test_invoice_still_processing_or_failed_is_shown_read_only(client_for, admin_user, make_invoice):
+    client = client_for(admin_user)
+    received = make_invoice(status=Status.RECEIVED, fields={})
+    html = client.get(reverse("invoice-review", args=[received.pk])).content.decode()
+    assert "its fields can be changed once it is ready for review" in html
+    assert 'id="btn-save"' not in html and 'id="btn-approve"' not in html
+    assert "No page images for this invoice yet" in html
+    failed = make_invoice(status=Status.FAILED, status_reason="The PDF is encrypted.")
+    html = client.get(reverse("invoice-review", args=[failed.pk])).content.decode()
+    assert "Processing failed." in html and "The PDF is encrypted." in html
+    assert reverse("invoice-reprocess", args=[failed.pk]) in html
+
+
 def test_missing_page_images_show_a_notice_and_the_original_link(client_for, reviewer, make_invoice):
     invoice = make_invoice()
     html = client_for(reviewer).get(reverse("invoice-review", args=[invoice.pk])).content.decode()

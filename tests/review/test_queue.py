@@ -122,7 +122,9 @@ def test_sorts(client, reviewer):
     for offset, invoice in ((3, a), (1, b), (2, c)):
         Invoice.objects.filter(pk=invoice.pk).update(created_at=now - timedelta(days=offset))
     client.force_login(reviewer)
-    assert numbers(get(client, sort="age")) == ["A", "C", "B"]  # oldest first
+    response = get(client, sort="age")
+    assert numbers(response) == ["A", "C", "B"]  # oldest first
+    assert re.search(r'aria-sort="ascending">\s*<a [^>]*>Received', response.content.decode())
     assert numbers(get(client, sort="-age")) == ["B", "C", "A"]
     assert numbers(get(client, sort="due")) == ["B", "A", "C"]  # no due date last
     assert numbers(get(client, sort="-amount")) == ["B", "C", "A"]

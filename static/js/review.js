@@ -151,6 +151,12 @@
     input.addEventListener("keydown", (e) => {
       if (e.key !== "Enter" || e.altKey || e.ctrlKey || e.metaKey) return;
       e.preventDefault();
+      if (e.shiftKey) { // back to the previous field needing attention
+        const here = fieldInputs.indexOf(input);
+        const prev = fieldInputs.filter((i, n) => n < here && i.dataset.attention === "1").pop();
+        if (prev) prev.focus();
+        return;
+      }
       accept(input);
       const next = nextAttention(input);
       if (next && next !== input) next.focus();

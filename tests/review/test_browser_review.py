@@ -245,6 +245,10 @@ def test_enter_confirms_an_unchanged_field_and_moves_to_the_next_needing_attenti
     expect(page.locator("#f-total")).to_be_focused()
     expect(page.locator(".frow[data-field=invoice_date]")).to_have_class(re.compile(r"\bdone\b"))
     expect(page.locator("input[name=confirm_invoice_date]")).to_be_checked()
+    page.keyboard.press("Shift+Enter")
+    expect(page.locator("#f-invoice_date")).to_be_focused()
+    page.keyboard.press("Tab")  # fields needing attention come first: Tab reaches the next one too
+    expect(page.locator("#f-total")).to_be_focused()
     page.keyboard.press("Enter")
     assert _focused_id(page) == "btn-save"  # nothing left needing attention; no approve button for a reviewer
     with page.expect_navigation():

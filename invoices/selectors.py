@@ -168,6 +168,7 @@ ATTENTION_STATUSES = (Status.NEEDS_REVIEW, Status.READY, Status.FAILED)
 QUEUE_COLUMNS = (
     "id", "status", "original_name", "created_at", "invoice_number", "invoice_date", "due_date", "vendor_name",
     "vendor__name", "currency", "total", "min_confidence", "failed_rules", "has_duplicates", "status_reason",
+    "review_reasons",
 )
 
 

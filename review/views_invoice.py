@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from invoices import roles, selectors, storage
-from invoices.models import Invoice, Source
+from invoices.models import Invoice, Source, Status
 from invoices.services import (
     InvalidFields,
     InvalidTransition,
@@ -59,10 +59,11 @@ LABELS = {
     "payment_terms": "Payment terms",
     "iban": "IBAN",
 }
-HINTS = {name: "YYYY-MM-DD" for name in DATE_FIELDS} | {name: "1234.56" for name in AMOUNT_FIELDS} | {
-    "currency": "ISO code, e.g. EUR"
+HINTS = {name: "YYYY-MM-DD" for name in DATE_FIELDS} | {name: "e.g. 1234.56" for name in AMOUNT_FIELDS} | {
+    "currency": "e.g. EUR"
 }
 HISTORY_LIMIT = 100
+STATUS_LABELS = dict(Status.choices)
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -183,6 +184,10 @@ def _render(request, invoice_id, *, status: int = 200, submitted: dict | None = 
     editable = invoice.status in EDITABLE_STATUSES and invoice.deleted_at is None
     can_review = roles.can_review(user)
     audit = invoice.recent_audit
+    for event in audit:  # statuses as people read them
+        labels = STATUS_LABELS if event.field == "status" else {}
+        event.old_display = labels.get(event.old_value, event.old_value)
+        event.new_display = labels.get(event.new_value, event.new_value)
     line_errors = {k: v for k, v in errors.items() if k.startswith("line ")}
     context = {
         "invoice": invoice,

@@ -64,3 +64,12 @@ def nav_needs_review(context) -> int:
         count = needs_review_count()
         cache.set(NAV_COUNT_KEY, count, NAV_COUNT_SECONDS)
     return count
+
+
+@register.filter
+def first_reason(reasons) -> str:
+    """The first reason an invoice needs review (``review_reasons``, a list), and how many more there are."""
+    parts = [str(p).strip() for p in (reasons or []) if str(p).strip()]
+    if not parts:
+        return ""
+    return parts[0] + (f" (+{len(parts) - 1} more)" if len(parts) > 1 else "")

@@ -34,6 +34,7 @@
     this.panel = document.getElementById("upload-progress");
     this.rows = this.panel.querySelector("[data-file-rows]");
     this.summary = this.panel.querySelector("[data-summary]");
+    this.overall = this.panel.querySelector("[data-overall]");
     this.waiting = [];   // items not yet sent
     this.active = 0;     // requests in flight
     this.items = [];
@@ -155,6 +156,9 @@
       p.appendChild(el("strong", {}, "Refused: "));
       p.appendChild(document.createTextNode(message));
       item.status.appendChild(p);
+      // Refusals go to the top of the list, where they are seen even among 200 files.
+      var firstOk = this.rows.querySelector("tr.file-row:not([data-state=refused])");
+      if (firstOk && firstOk !== item.tr) this.rows.insertBefore(item.tr, firstOk);
     }
     this.pump();
     this.updateSummary();
@@ -243,6 +247,13 @@
     if (n.duplicate) parts.push(n.duplicate + " already received");
     if (n.refused) parts.push(n.refused + " refused");
     this.summary.textContent = parts.join(" · ");
+    if (this.overall) {
+      var sent = this.items.length - n.waiting - n.uploading;
+      this.overall.max = this.items.length;
+      this.overall.value = sent;
+      this.overall.setAttribute("aria-label", sent + " of " + this.items.length + " files uploaded");
+      this.overall.hidden = this.items.length < 2;
+    }
   };
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -151,6 +151,12 @@
     input.addEventListener("keydown", (e) => {
       if (e.key !== "Enter" || e.altKey || e.ctrlKey || e.metaKey) return;
       e.preventDefault();
+      if (e.shiftKey) { // back to the previous field needing attention
+        const here = fieldInputs.indexOf(input);
+        const prev = fieldInputs.filter((i, n) => n < here && i.dataset.attention === "1").pop();
+        if (prev) prev.focus();
+        return;
+      }
       accept(input);
       const next = nextAttention(input);
       if (next && next !== input) next.focus();
@@ -186,8 +192,9 @@
       markDirty();
       updateSums();
     });
-    form.addEventListener("submit", () => { submitting = true; });
   }
+  // Any form that really submits (save, approve, reject, not a duplicate, reprocess) leaves without a warning.
+  document.addEventListener("submit", (e) => { if (!e.defaultPrevented) submitting = true; });
   window.addEventListener("beforeunload", (e) => {
     if (window.reviewDirty && !submitting) { e.preventDefault(); e.returnValue = ""; }
   });
@@ -358,7 +365,9 @@
 
   // --- start: the first field needing attention -------------------------------------------------------------
   showPage(1);
-  const first = editable && needing()[0];
-  if (first && !document.getElementById("conflict")) first.focus();
-  else if (first) first.focus({ preventScroll: false });
+  // After a refused stale save: the first field where the person's value differs from the newer one.
+  const mine = document.getElementById("conflict") && document.querySelector(".frow .fmine");
+  const first = mine ? mine.closest(".frow").querySelector(".finput")
+    : needing()[0]; // read-only for an approver without the reviewer role, but its box still shows
+  if (first) first.focus();
 })();

@@ -40,6 +40,9 @@ def test_correct_with_the_keyboard_approve_and_the_next_invoice_opens(live_serve
     # The page opens on the field needing attention, with its box drawn on the page image.
     expect(page.locator("#f-total")).to_be_focused()
     expect(page.locator(".frow.needs[data-field=total]")).to_contain_text("low confidence 41%")
+    # For screen readers: the label names the field; the badge (in words, not colour) describes it.
+    expect(page.locator("#f-total")).to_have_accessible_name("Total")
+    expect(page.locator("#f-total")).to_have_accessible_description(re.compile(r"low confidence 41%"))
     expect(page.locator("#doc .overlay .hl")).to_have_count(1)
     expect(page.locator("#sum-lines")).to_have_text("100.00")
     expect(page.locator("#sum-vs-subtotal")).to_contain_text("matches subtotal 100.00")
@@ -128,6 +131,7 @@ def test_stale_save_from_a_second_browser_is_refused(live_server, new_page, revi
         first.keyboard.press("Alt+s")
     expect(first.locator("#conflict")).to_contain_text("Someone else saved this invoice in the meantime")
     expect(first.locator("#f-total")).to_have_value("120.00")
+    expect(first.locator("#f-total")).to_be_focused()  # where their value differs from the newer one
     expect(first.locator(".frow[data-field=total] .fmine")).to_contain_text("Your value: 119.00")
     screenshot(first, "review-5-stale-save")
     assert InvoiceField.objects.get(invoice=invoice, name="total").value == "120.00"
@@ -241,6 +245,10 @@ def test_enter_confirms_an_unchanged_field_and_moves_to_the_next_needing_attenti
     expect(page.locator("#f-total")).to_be_focused()
     expect(page.locator(".frow[data-field=invoice_date]")).to_have_class(re.compile(r"\bdone\b"))
     expect(page.locator("input[name=confirm_invoice_date]")).to_be_checked()
+    page.keyboard.press("Shift+Enter")
+    expect(page.locator("#f-invoice_date")).to_be_focused()
+    page.keyboard.press("Tab")  # fields needing attention come first: Tab reaches the next one too
+    expect(page.locator("#f-total")).to_be_focused()
     page.keyboard.press("Enter")
     assert _focused_id(page) == "btn-save"  # nothing left needing attention; no approve button for a reviewer
     with page.expect_navigation():

@@ -109,3 +109,29 @@ def test_queue_filters_in_place_and_home_shows_the_figures(live_server, page, re
     assert page.locator("a.row-link").all_inner_texts() == ["R-1", "Q-0", "Q-1", "Q-2"]
     assert "sort=confidence" in page.url
     screenshot(page, "queue", full_page=True)
+
+
+@pytest.mark.slow
+def test_two_hundred_files_go_up_a_few_at_a_time(live_server, page, reviewer, held_pipeline):
+    from tests.factories import png_bytes
+
+    logged_in(page, live_server, reviewer, next_path="/upload/")
+    # Count the upload requests in flight, to check the page never sends more than a few at once.
+    page.evaluate("""() => {
+        window.__inFlight = 0; window.__maxInFlight = 0;
+        const send = XMLHttpRequest.prototype.send;
+        XMLHttpRequest.prototype.send = function (body) {
+            window.__inFlight += 1; window.__maxInFlight = Math.max(window.__maxInFlight, window.__inFlight);
+            // readyState 4 comes before "load", where the page sends its next file.
+            this.addEventListener("readystatechange", () => { if (this.readyState === 4) window.__inFlight -= 1; });
+            return send.call(this, body); }; }""")
+    files = [{"name": f"bulk-{i:03d}.png", "mimeType": "image/png", "buffer": png_bytes(width=300 + i, height=200)}
+             for i in range(200)]
+    page.set_input_files("#id_files", files)
+    page.wait_for_function("document.querySelectorAll('tr.file-row[data-state=processing]').length === 200",
+                           timeout=180_000)
+    assert 1 < page.evaluate("window.__maxInFlight") <= 3
+    assert Invoice.objects.filter(uploaded_by=reviewer).count() == 200 and len(held_pipeline) == 200
+    assert page.locator("[data-overall]").get_attribute("value") == "200"
+    assert "200 files · 200 processing" in page.locator("[data-summary]").inner_text()
+    screenshot(page, "upload-200-files")

@@ -48,7 +48,7 @@ def test_every_role_sees_the_queue(client, request, who):
 
 
 def test_by_default_the_queue_shows_what_needs_a_person(client, reviewer):
-    inv("NR-1")
+    inv("NR-1", review_reasons=["The total was read with low confidence; check it.", "The due date is missing."])
     inv("RD-1", Status.READY)
     inv("FA-1", Status.FAILED, status_reason="The file is not a readable PDF.")
     inv("AP-1", Status.APPROVED)
@@ -59,6 +59,7 @@ def test_by_default_the_queue_shows_what_needs_a_person(client, reviewer):
     assert sorted(numbers(response)) == ["FA-1", "NR-1", "RD-1"]
     html = response.content.decode()
     assert "The file is not a readable PDF." in html  # a failed invoice says why
+    assert "The total was read with low confidence; check it. (+1 more)" in html  # and one needing review
 
 
 def test_status_filter_and_counts_per_status(client, reviewer):
@@ -122,7 +123,9 @@ def test_sorts(client, reviewer):
     for offset, invoice in ((3, a), (1, b), (2, c)):
         Invoice.objects.filter(pk=invoice.pk).update(created_at=now - timedelta(days=offset))
     client.force_login(reviewer)
-    assert numbers(get(client, sort="age")) == ["A", "C", "B"]  # oldest first
+    response = get(client, sort="age")
+    assert numbers(response) == ["A", "C", "B"]  # oldest first
+    assert re.search(r'aria-sort="ascending">\s*<a [^>]*>Received', response.content.decode())
     assert numbers(get(client, sort="-age")) == ["B", "C", "A"]
     assert numbers(get(client, sort="due")) == ["B", "A", "C"]  # no due date last
     assert numbers(get(client, sort="-amount")) == ["B", "C", "A"]
@@ -163,6 +166,7 @@ def test_htmx_request_gets_only_the_results(client, reviewer):
     response = client.get(reverse("queue"), {"q": "H-1"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert "<html" not in html and numbers(response) == ["H-1"]
+    assert re.search(r'id="queue-announce"[^>]*hx-swap-oob="true">1 invoice found<', html)  # read out
 
 
 def test_low_confidence_is_marked_with_text_not_only_colour(client, reviewer):

@@ -90,7 +90,7 @@ class FieldRow:
     hint: str
     low: bool = False
     missing_required: bool = False
-    rule_messages: list[str] = field(default_factory=list)
+    rule_messages: list[tuple[str, str]] = field(default_factory=list)  # (severity, message) of failed rules
     error: str = ""
     mine: str | None = None  # the person's own value, after a refused stale save
 
@@ -106,11 +106,11 @@ class FieldRow:
 def _field_rows(invoice: Invoice, *, submitted: dict | None, errors: dict, mine: dict) -> list[FieldRow]:
     threshold = settings.AUTO_ACCEPT_CONFIDENCE
     stored = {f.name: f for f in invoice.fields.all()}
-    failed: dict[str, list[str]] = {}
+    failed: dict[str, list[tuple[str, str]]] = {}
     for rule in invoice.rule_results.all():
         if not rule.passed and rule.severity != "info":
             for name in rule.fields or []:
-                failed.setdefault(name, []).append(rule.message)
+                failed.setdefault(name, []).append((rule.severity, rule.message))
     rows = []
     for name in FIELD_NAMES:
         f = stored.get(name)

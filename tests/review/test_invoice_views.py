@@ -111,6 +111,16 @@ def test_low_confidence_and_failed_rules_stand_out_in_words(client_for, reviewer
     assert 'id="page-current">1</span> of 1' in html
 
 
+def test_a_warning_is_shown_as_a_check_not_as_a_failure(client_for, reviewer, review_invoice):
+    invoice = review_invoice()
+    RuleResult.objects.create(invoice=invoice, code="arithmetic.amount_due", severity="warning", passed=False,
+                              message="The amount due is less than the total.", fields=["amount_due"])
+    html = client_for(reviewer).get(reverse("invoice-review", args=[invoice.pk])).content.decode()
+    row = html.split('id="f-amount_due"')[1].split('class="frow')[0]
+    assert "Check: The amount due is less than the total." in row
+    assert "Failed check" not in row
+
+
 def test_duplicate_warning_links_to_the_other_invoice_and_can_be_dismissed(client_for, reviewer, review_invoice):
     first = review_invoice()
     second = review_invoice()

@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import NoReverseMatch, reverse
@@ -29,10 +28,9 @@ from invoices.services import (
     InvalidTransition,
     StaleInvoice,
     invoice_approve,
-    invoice_correct_fields,
     invoice_reject,
     invoice_reprocess,
-    invoice_set_line_items,
+    invoice_review_save,
 )
 from invoices.services.duplicates import invoice_dismiss_duplicate
 from invoices.services.fields import EDITABLE_STATUSES, REQUIRED_FIELDS
@@ -236,22 +234,9 @@ def invoice_save(request, invoice_id):
         return _render(request, invoice_id, status=400, errors={"form": "The form was incomplete; reload the page."})
     changes = form.changes()
     items = form.line_items() if form.cleaned_data["li_dirty"] else None
-    version = form.cleaned_data["version"]
     try:
-        # Fields and line items are one save for the person: both or neither (the services nest in this one).
-        with transaction.atomic():
-            applied = []
-            if changes:
-                invoice, applied = invoice_correct_fields(
-                    invoice_id=invoice_id, changes=changes, user=request.user, expected_version=version
-                )
-                version = invoice.version
-            before = version
-            if items is not None:
-                invoice = invoice_set_line_items(
-                    invoice_id=invoice_id, items=items, user=request.user, expected_version=version
-                )
-                version = invoice.version
+        saved = invoice_review_save(invoice_id=invoice_id, changes=changes, items=items, user=request.user,
+                                    expected_version=form.cleaned_data["version"])
     except StaleInvoice as exc:
         # Show their changes beside the newer values; nothing of theirs is applied or lost.
         return _render(request, invoice_id, status=409, conflict=str(exc), mine=changes, mine_lines=items)
@@ -262,14 +247,14 @@ def invoice_save(request, invoice_id):
         messages.error(request, str(exc))
         return redirect("invoice-review", invoice_id=invoice_id)
     parts = []
-    if applied:
-        corrected = [c for c in applied if not c.confirmed_only]
-        confirmed = [c for c in applied if c.confirmed_only]
+    if saved.changes:
+        corrected = [c for c in saved.changes if not c.confirmed_only]
+        confirmed = [c for c in saved.changes if c.confirmed_only]
         if corrected:
             parts.append("corrected " + ", ".join(LABELS.get(c.field, c.field) for c in corrected))
         if confirmed:
             parts.append("confirmed " + ", ".join(LABELS.get(c.field, c.field) for c in confirmed))
-    if items is not None and version != before:
+    if saved.line_items_changed:
         parts.append("line items updated")
     if parts:
         messages.success(request, "Saved: " + "; ".join(parts) + ".")

@@ -7,6 +7,7 @@ from .fields import (
     InvalidFields,
     invoice_apply_extraction,
     invoice_correct_fields,
+    invoice_review_save,
     invoice_set_line_items,
 )
 from .intake import IntakeOutcome, invoice_intake
@@ -37,6 +38,7 @@ __all__ = [
     "invoice_approve",
     "invoice_claim",
     "invoice_correct_fields",
+    "invoice_review_save",
     "invoice_fail",
     "invoice_intake",
     "invoice_reject",

@@ -203,6 +203,36 @@ def invoice_set_line_items(
     return invoice
 
 
+@dataclass(frozen=True)
+class ReviewSave:
+    invoice: Invoice
+    changes: list[FieldChange]
+    line_items_changed: bool
+
+
+def invoice_review_save(
+    *, invoice_id, changes: dict[str, str], items: list[dict[str, Any]] | None, user, expected_version: int | None
+) -> ReviewSave:
+    """One save from the review screen: field corrections and the edited line items, both or neither.
+
+    ``items`` None leaves the line items alone. The version check applies to the whole save.
+    """
+    with transaction.atomic():
+        invoice, applied, version = None, [], expected_version
+        if changes:
+            invoice, applied = invoice_correct_fields(
+                invoice_id=invoice_id, changes=changes, user=user, expected_version=version
+            )
+            version = invoice.version
+        items_changed = False
+        if items is not None:
+            invoice = invoice_set_line_items(invoice_id=invoice_id, items=items, user=user, expected_version=version)
+            items_changed = invoice.version != version
+        if invoice is None:  # nothing to save: no version to check either
+            invoice = Invoice.objects.get(pk=invoice_id)
+    return ReviewSave(invoice=invoice, changes=applied, line_items_changed=items_changed)
+
+
 def _sync_typed_columns(invoice: Invoice) -> None:
     """Copy InvoiceField values to the typed columns; values that do not parse leave the column empty."""
     values = {f.name: f for f in InvoiceField.objects.filter(invoice=invoice)}

@@ -248,7 +248,7 @@ def _overlap(a: Segment, b: Segment) -> float:
 
 
 _SWISS_UID = re.compile(r"CHE[\-. ]?\d{3}[.\-]?\d{3}[.\-]?\d{3}")
-_TAX_ID_SHAPE = re.compile(r"^[\s:#.]*(?:(?:[A-Z]{2}|CHE)[ \-.]?\d{2}|\d{8,}(?![.,]\d))")
+_TAX_ID_SHAPE = re.compile(r"^[\s:#.]*(?:(?:[A-Z]{2}|CHE)[ \-.]?\d{2}|\d{8,}(?![.,]\d)|[A-Z]\d{7,8}[A-Z0-9]?\b)")
 
 
 def _link(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> list[Candidate]:

@@ -246,6 +246,10 @@ def find_parties(ctx: Context, labelled: list[Candidate]) -> dict[str, Party]:
         score = 0.35 + 0.12 * min(size - 1, 1.5) + 0.15 * (0.35 - seg.top) / 0.35
         if _LEGAL.search(seg.text):
             score += 0.15
+        nxt = _block_below(layout, seg, max_lines=1)
+        if nxt and (_LEGAL_ONLY.match(nxt[0].text.strip()) or nxt[0].text.strip().startswith("(")) \
+                and len(nxt[0].text) < 30:
+            text = f"{text} {nxt[0].text.strip()}"  # "Wagner & Söhne UG" / "(haftungsbeschränkt)"
         if len(normalise_name(text)) <= 3:
             score -= 0.2  # initials of a logo
         if len(seg.line.segments) >= 3:

@@ -86,8 +86,10 @@ def resolve_totals(ctx: Context, cands: dict[str, list[Candidate]]) -> dict[str,
                 score = (s[1] if s else 0) + (t[1] if t else 0) + tot[1] - (0.05 if extra else 0)
                 if s is not None and t is not None:
                     consistent_totals.add(tot[0])
-                if best is None or score > best[0]:
-                    best = (score, s, t, tot)
+                # Of several blocks that add up (a per-rate table and the totals), the grand total is the largest.
+                key = (tot[0], score)
+                if best is None or key > best[0]:
+                    best = (key, s, t, tot)
                 break
     if best is not None:
         _score, s, t, tot = best
@@ -107,7 +109,8 @@ def resolve_totals(ctx: Context, cands: dict[str, list[Candidate]]) -> dict[str,
                 pick.best = top
                 pick.evidence.append("tax rates summed")
             pick.evidence.append("arith")
-            if len(consistent_totals) > 1:
+            if len(consistent_totals) > 1 and (tot[2][0].relation not in ("inline", "right")
+                                               or max(consistent_totals) != tot[0]):
                 pick.cap = min(pick.cap, 80.0)  # two blocks add up (a per-rate table and the totals): unsure
     # Amount due equal to the total: each confirms the other.
     if "total" in picks and dues:
@@ -124,11 +127,13 @@ def resolve_totals(ctx: Context, cands: dict[str, list[Candidate]]) -> dict[str,
 
 def _tax_sum(cands: list[Candidate]) -> tuple[Decimal, float, list[Candidate]] | None:
     """Tax rows of one block (several rates): distinct rows, adjacent lines, summed."""
-    rows = {}
+    rows: dict[int, Candidate] = {}
     for c in cands:
-        if c.segment is None or c.extra.get("number") is None:
+        if c.segment is None or c.extra.get("number") is None or c.relation not in ("inline", "right"):
             continue
-        rows.setdefault(c.segment.line.index, c)
+        line = c.segment.line.index
+        if line not in rows or c.score > rows[line].score:
+            rows[line] = c
     if len(rows) < 2:
         return None
     lines = sorted(rows)

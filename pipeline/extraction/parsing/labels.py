@@ -415,6 +415,8 @@ _MERGE_KIND = {
     ("invoice_date", "invoice_date"): "invoice_date",
     ("customer", "customer"): "customer",
     ("x_paid", "total"): "x_paid",
+    ("vendor_tax_id", "tax"): "vendor_tax_id",  # "NIF-IVA", "USt-IdNr. / VAT"
+    ("tax", "vendor_tax_id"): "vendor_tax_id",
     ("x_paid", "amount_due"): "x_paid",
     ("x_previous", "amount_due"): "x_previous",
     ("x_previous", "total"): "x_previous",

@@ -121,6 +121,34 @@ def _build() -> re.Pattern[str]:
 
 _GROUP_KIND: dict[str, str] = {}
 _HEADER_RE = _build()
+
+
+def _word_filter() -> tuple[frozenset[str], tuple[str, ...]]:
+    """Cheap test for "could this word start a header term": the terms' leading letters and trailing stems."""
+    starts: set[str] = {"vat", "tax", "mws", "ust", "tva", "iva", "btw", "gst", "imp", "ste", "%", "#"}
+    ends: set[str] = set()
+    for patterns in _KINDS.values():
+        for p in patterns:
+            if p.startswith("\\w*"):
+                m = re.match(r"[a-z]+", p[3:])
+                if m:
+                    ends.add(m.group(0))
+                continue
+            m = re.match(r"[a-z]+", p)
+            if m:
+                starts.add(m.group(0)[:3])
+    return frozenset(starts), tuple(sorted(ends))
+
+
+_STARTS, _ENDS = _word_filter()
+_TOKEN_EDGE = re.compile(r"^[^\w#%]+|[^\w%]+$")
+
+
+def _may_be_term(folded_word: str) -> bool:
+    token = _TOKEN_EDGE.sub("", folded_word)
+    if not token:
+        return False
+    return token[:3] in _STARTS or token[:2] in _STARTS or token[:1] in _STARTS or token.endswith(_ENDS)
 _WORD_START = re.compile(r"(?<![\w#%])[\w#%]")
 
 
@@ -206,6 +234,8 @@ def _columns_of_line(line: Line) -> tuple[list[Column], float] | None:
         return None
     if sum(1 for w in words if _DIGIT.search(w.text)) > 1:
         return None
+    if sum(1 for seg in line.segments for t in seg.folded.split() if _may_be_term(t)) < 2:
+        return None  # a header names at least two columns
     columns: list[Column] = []
     for seg in line.segments:
         owner: list[int | None] = [None] * len(seg.words)

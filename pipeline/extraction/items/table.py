@@ -104,17 +104,24 @@ class Grid:
         after = [c for c in self.columns if self.desc is not None and c.left > self.desc.right - 0.001]
         self.after_desc = min(after, key=lambda c: c.left) if after else None
         self.left = header.left - 0.03
+        # A description column that comes first may hold text starting left of its (centred) header.
+        self.desc_first = self.desc is not None and self.desc is self.columns[0]
+        self.reach = self.desc.left - 0.15 if self.desc is not None else self.left
         self.right = header.right + 0.06
         # Where the amount column's values end (learnt from the rows read so far), for continuation pages.
         self.amount_rights: list[float] = []
 
-    def column_of(self, ch: Chunk) -> Column:
+    def column_of(self, ch: Chunk, *, after_text: bool = False) -> Column:
+        """The column of a piece of a line; ``after_text``: a description piece precedes it on the line."""
         desc, nxt = self.desc, self.after_desc
-        if desc is not None and ch.left >= desc.left - 0.03:
+        zone = self.reach if self.desc_first else (desc.left - 0.03 if desc is not None else 0.0)
+        if desc is not None and ch.left >= zone:
             limit = nxt.left if nxt is not None else 1.0
             if not ch.numeric and ch.left < limit - 0.005:
                 return desc
-            if ch.right < limit - 0.01 and ch.left < limit - 0.005 and ch.left >= desc.left - 0.005:
+            # A number standing apart after the description is a value whose header is centred further right.
+            inside = ch.right < limit - 0.01 and ch.left < limit - 0.005
+            if inside and ch.left >= min(zone + 0.025, desc.left - 0.005) and not (after_text and nxt is not None):
                 return desc
         best, best_ov = None, 0.0
         for c in self.columns:
@@ -128,6 +135,11 @@ class Grid:
     def cells(self, line: Line, decimal_sep: str | None) -> list[tuple[Column, Chunk]]:
         out: list[tuple[Column, Chunk]] = []
         for seg in line.segments:
+            if self.desc_first and seg.left < self.left and seg.right >= self.reach + 0.05:
+                # Descriptions that start left of a centred "Description" header: the whole segment is the cell.
+                if not seg.text.rstrip().endswith(":"):
+                    out.append((None, _chunk(seg.words, seg.text, numeric=False)))  # type: ignore[arg-type]
+                    continue
             if seg.right < self.left or seg.left > self.right:
                 continue
             words = [w for w in seg.words if w.right >= self.left and w.left <= self.right]
@@ -151,7 +163,35 @@ class Grid:
                 pieces = [_chunk(seg.words, seg.text, numeric=_is_numeric(seg.text, decimal_sep))]
             for p in pieces:
                 out.append((None, p))  # type: ignore[arg-type]
-        return [(self.column_of(ch), ch) for _c, ch in out]
+        placed: list[tuple[Column, Chunk]] = []
+        after_text = False
+        for _c, ch in sorted(out, key=lambda cc: cc[1].left):
+            col = self.column_of(ch, after_text=after_text)
+            after_text = after_text or (col is self.desc and not ch.numeric)
+            placed.append((col, ch))
+        return self._spread(placed)
+
+    def _spread(self, placed: list[tuple[Column, Chunk]]) -> list[tuple[Column, Chunk]]:
+        """Two numbers in one value column while a neighbouring one is empty: values keep the columns' order."""
+        order = [c for c in self.columns if c.kind in NUMERIC]
+        for _ in range(len(order)):
+            moved = False
+            for k, col in enumerate(order):
+                mine = [i for i, (c, ch) in enumerate(placed) if c is col and ch.numeric]
+                if len(mine) < 2:
+                    continue
+                used = {id(c) for c, _ch in placed}
+                if k > 0 and id(order[k - 1]) not in used:
+                    i = min(mine, key=lambda i: placed[i][1].left)
+                    placed[i] = (order[k - 1], placed[i][1])
+                    moved = True
+                elif k + 1 < len(order) and id(order[k + 1]) not in used:
+                    i = max(mine, key=lambda i: placed[i][1].left)
+                    placed[i] = (order[k + 1], placed[i][1])
+                    moved = True
+            if not moved:
+                break
+        return placed
 
 
 _NUMERIC_START = re.compile(r"^\s*[-−(+]?\s*(?:[A-Za-z]{3}\s?|[€$£¥]\s?)?[-−]?\d")
@@ -243,6 +283,7 @@ class _State:
     # Description-only lines not yet given to a row: (line, text, words); they go to the row above or below.
     pending: list[tuple[Line, str, list[Word]]] = field(default_factory=list)
     anchor: float | None = None  # bottom of what precedes the pending lines (the last row, or the header)
+    tolerance: float = 0.004  # gaps closer than this are the same gap
 
     def settle(self, row: RawRow | None) -> None:
         """Give the pending lines to the previous row and to ``row``, split at the widest gap between them."""
@@ -259,8 +300,9 @@ class _State:
                 gaps.append(line.top - last)
                 last = line.bottom
             gaps.append(row.top - last)
-            widest = max(range(len(gaps)), key=lambda k: (gaps[k], k))
-            split = widest
+            # Gaps within a third of a line are equal; then the lines belong above (rows are top-aligned).
+            widest = max(gaps)
+            split = max(k for k, g in enumerate(gaps) if g >= widest - self.tolerance)
         for k, (line, text, words) in enumerate(self.pending):
             target = prev if k < split else row
             if target is None:
@@ -277,9 +319,9 @@ class _State:
 def read_table(layout: Layout, header: Header, others: list[Header], decimal_sep: str | None) -> tuple[list[RawRow], Line | None]:
     """The rows under ``header`` (going on under ``others`` on later pages), and the line that ended the table."""
     grid = Grid(header)
-    st = _State()
     lines = layout.lines
     lh = layout.line_height or 0.012
+    st = _State(tolerance=0.35 * lh)
     page = header.page
     i = header.last_line + 1
     later = {h.page: h for h in reversed(others) if h.page > header.page}

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "corpus"
+SHARED = Path(os.environ.get("BENCH_CORPUS") or ROOT.parent / "shared" / "corpus")  # BENCH_CORPUS overrides
 SEED = 20251124
 THRESHOLD = 85.0
 

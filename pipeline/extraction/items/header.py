@@ -46,7 +46,8 @@ _KINDS: dict[str, list[str]] = {
         r"concepto", r"concept", r"details?", r"particulars", r"prodotto", r"servizio", r"produit",
         r"prestations?", r"leistung(?:en)?", r"text", r"denominazione", r"oggetto", r"goods", r"activity",
         r"task", r"work", r"nom", r"producto", r"dienst(?:verlening)?", r"artikel\s*omschrijving",
-        r"benaming", r"servicio", r"\w*beschreibung", r"\w*bezeichnung", r"\w*omschrijving", r"beschrijving",
+        r"benaming", r"servicio", r"(?:charge|product|item|service|article|artikel)\s*name", r"name", r"naam", r"nome",
+        r"charges?", r"bezeichnung\s*/\s*beschreibung", r"leistungsbeschreibung", r"\w*beschreibung", r"\w*bezeichnung", r"\w*omschrijving", r"beschrijving",
         r"\w*beschrijving", r"omschr\.?", r"bez\.?", r"descr\.?", r"libelle\s+article", r"detalles?", r"dettagli?", r"concepte", r"voce", r"descrizione\s+(?:articolo|prodotto)", r"nom\s*(?:&|et)\s*designation",
     ],
     "qty": [
@@ -90,7 +91,11 @@ _KINDS: dict[str, list[str]] = {
         r"discount(?:\s*%)?", r"disc\.?(?:\s*%)?", r"rabatt(?:\s*%)?", r"remise(?:\s*%)?", r"descuento",
         r"dto\.?(?:\s*%)?", r"korting", r"sconto", r"nachlass", r"rab\.?",
     ],
-    "date": [r"date", r"datum", r"fecha", r"data", r"shipment\s+date", r"lieferdatum", r"period", r"periode"],
+    "date": [
+        r"date", r"datum", r"fecha", r"data", r"shipment\s+date", r"lieferdatum", r"period", r"periode",
+        r"(?:service|billing|delivery)\s+(?:period|date)", r"(?:leistungs|liefer|abrechnungs)\s*-?\s*(?:zeitraum|datum)",
+        r"zeitraum", r"periodo", r"periode\s+de\s+service", r"from", r"to", r"von", r"bis",
+    ],
 }
 
 # Kinds that decide whether a line is an items header, and the value columns.

@@ -378,7 +378,8 @@ def read_table(layout: Layout, header: Header, others: list[Header], decimal_sep
             i += 1
             continue
         if kind is not None and kind.startswith("in_text:"):
-            kind = kind[8:] if not (has_price or has_qty) else None
+            # A totals word inside text ("Merchandise Total 881.63") ends the table only next to an amount.
+            kind = kind[8:] if not (has_price or has_qty) and amount is not None else None
         if kind in STOP_KINDS and not (has_price and has_qty):
             if line.page + 1 in later and later[line.page + 1].first_line > i:
                 # A page total under the rows, and the same table again on the next page: it goes on there.

@@ -195,6 +195,83 @@ def test_table_continues_on_a_page_without_a_header():
     assert items_total(items) == Decimal("164.00")
 
 
+def test_centred_headers_with_values_off_to_the_side():
+    lines = [
+        *VENDOR_BLOCK,
+        (0.30, [(0.31, "DESCRIPTION"), (0.57, "QTY/HR"), (0.71, "UNIT PRICE"), (0.84, "TOTAL")]),
+        (0.33, [(0.20, "Toto sink"), (0.678, "3"), (0.788, "61"), (0.892, "183")]),
+        (0.35, [(0.20, "Worcester magnetic system filter"), (0.678, "6"), (0.788, "96"), (0.892, "576")]),
+        (0.40, [(0.73, "SUBTOTAL"), (0.892, "759")]),
+    ]
+    assert triples(items_of(doc(lines))) == [
+        ("Toto sink", "3", "61", "183"),
+        ("Worcester magnetic system filter", "6", "96", "576"),
+    ]
+
+
+def test_description_lines_above_and_below_a_centred_row():
+    lines = [
+        *VENDOR_BLOCK,
+        (0.30, [(0.08, "Charge Name"), (0.40, "Qty"), (0.52, "Unit Price"), (0.82, "Total")]),
+        (0.340, [(0.08, "Extra members on")]),
+        (0.350, [(0.08, "Pro team plan"), (0.41, "1.0"), (0.55, "19.0"), (0.84, "19.00")]),
+        (0.360, [(0.08, "Proration")]),
+        (0.400, [(0.08, "Functions Pro"), (0.41, "1.0"), (0.55, "25.0"), (0.84, "25.00")]),
+        (0.410, [(0.08, "Usage")]),
+        (0.46, [(0.60, "Subtotal:"), (0.84, "44.00")]),
+    ]
+    assert [i.description for i in items_of(doc(lines))] == [
+        "Extra members on Pro team plan Proration",
+        "Functions Pro Usage",
+    ]
+
+
+def test_a_page_total_before_a_repeated_header_does_not_end_the_table():
+    header = (0.30, [(0.08, "Omschrijving"), (0.52, "Aantal"), (0.64, "Prijs"), (0.82, "Bedrag")])
+    page1 = [
+        *VENDOR_BLOCK,
+        header,
+        (0.33, [(0.08, "Bureaustoel"), (0.54, "2"), (0.66, "100,00"), (0.84, "200,00")]),
+        (0.37, [(0.55, "Subtotaal"), (0.84, "200,00")]),
+    ]
+    page2 = [
+        (0.10, [(0.08, "Omschrijving"), (0.52, "Aantal"), (0.64, "Prijs"), (0.82, "Bedrag")]),
+        (0.13, [(0.08, "Bureaulamp"), (0.54, "1"), (0.66, "30,00"), (0.84, "30,00")]),
+        (0.17, [(0.55, "Subtotaal"), (0.84, "230,00")]),
+        (0.20, [(0.55, "Totaal"), (0.84, "278,30")]),
+    ]
+    assert [(i.description, i.amount, i.page) for i in items_of(doc(page1, page2))] == [
+        ("Bureaustoel", "200.00", 1),
+        ("Bureaulamp", "30.00", 2),
+    ]
+
+
+def test_a_sidebar_beside_the_table_stays_out_of_it():
+    lines = [
+        (0.20, [(0.03, "Invoice number"), (0.35, "Description"), (0.55, "Qty"), (0.66, "Price"), (0.84, "Amount")]),
+        (0.23, [(0.03, "187544"), (0.35, "Laminate flooring, oak"), (0.56, "3"), (0.67, "16.74"), (0.85, "50.22")]),
+        (0.26, [(0.03, "Invoice date"), (0.35, "Wall paint, white"), (0.56, "5"), (0.67, "10.79"), (0.85, "53.95")]),
+        (0.30, [(0.03, "21-10-2023"), (0.55, "Total"), (0.85, "104.17")]),
+    ]
+    assert triples(items_of(doc(lines))) == [
+        ("Laminate flooring, oak", "3", "16.74", "50.22"),
+        ("Wall paint, white", "5", "10.79", "53.95"),
+    ]
+
+
+def test_a_watermark_across_the_table_is_ignored():
+    lines = [
+        *VENDOR_BLOCK,
+        (0.30, [(0.08, "Description"), (0.52, "Qty"), (0.64, "Unit price"), (0.82, "Amount")]),
+        (0.33, [(0.08, "Copy paper A4"), (0.55, "2"), (0.66, "12.50"), (0.84, "25.00")]),
+        (0.36, [(0.08, "Stapler"), (0.55, "1"), (0.66, "7.00"), (0.84, "7.00")]),
+        (0.41, [(0.55, "Total"), (0.84, "32.00")]),
+    ]
+    document = doc(lines)
+    document.pages[0].words.append(Word("COPY", 0.05, 0.25, 0.9, 0.3, 1))
+    assert triples(items_of(document)) == [("Copy paper A4", "2", "12.50", "25.00"), ("Stapler", "1", "7.00", "7.00")]
+
+
 def test_no_header_found_by_aligned_amounts():
     lines = [
         *VENDOR_BLOCK,

@@ -424,7 +424,8 @@ def read_table(layout: Layout, header: Header, others: list[Header], decimal_sep
             if st.anchor is None and line.page == header.page:
                 st.anchor = header.bottom
             reference = st.last_bottom if st.last_bottom is not None else st.anchor
-            if reference is not None and gap_ok(line.top - reference, lh, st.gaps):
+            first = not st.rows or st.rows[-1].page != line.page  # nothing read yet under this header
+            if reference is not None and (gap_ok(line.top - reference, lh, st.gaps) or (first and line.top - reference < 3.5 * lh)):
                 st.pending.append((line, " ".join(by_kind["desc"]), [w for _c, ch in cells for w in ch.words]))
                 st.last_bottom = line.bottom
         i += 1

@@ -156,7 +156,7 @@ class _Rapid:
                 "Global.max_side_len": RAPID_MAX_SIDE,
                 "Global.return_word_box": True,
                 "Det.limit_type": "max",
-                "Det.limit_side_len": RAPID_DET_SIDE,
+                "Det.limit_side_len": int(os.environ.get("OCR_RAPID_DET_SIDE", RAPID_DET_SIDE)),  # bench knob
                 "EngineConfig.onnxruntime.intra_op_num_threads": threads,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             }

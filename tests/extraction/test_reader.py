@@ -146,3 +146,13 @@ def test_too_many_pages_to_ocr_is_refused_before_any_ocr(settings):
 def test_unreadable_input_gets_a_clear_reason(data, message):
     with pytest.raises(UnreadableDocument, match=message):
         read_document(data)
+
+
+def test_real_pdf_without_text_layer_is_read_by_ocr(corpus, settings):
+    settings.OCR_ENGINE = "rapidocr"
+    document = read_document((corpus / "parsee" / "Invoice _ TeamGantt-May.pdf").read_bytes())
+    assert document.engine == "ocr-rapidocr"
+    words = texts(document)
+    # truth.jsonl: vendor TeamGantt, total 48.00 USD
+    assert "TeamGantt" in words
+    assert "$48.00" in words

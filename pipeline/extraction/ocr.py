@@ -148,6 +148,9 @@ def _rotate(image: Image.Image, degrees: int) -> Image.Image:
 class _Rapid:
     def __init__(self) -> None:
         from rapidocr import RapidOCR
+        from rapidocr.ch_ppocr_cls import TextClsOutput
+
+        self.empty_cls = TextClsOutput
 
         threads = int(os.environ.get("OCR_THREADS", "1"))  # one core per worker process: Celery scales by processes
         self.engine = RapidOCR(
@@ -190,6 +193,15 @@ class _Rapid:
             elif h >= 2.5 * w:
                 vertical += 1
         return horizontal, vertical, angles
+
+    @staticmethod
+    def _sample(crops: list[np.ndarray], size: int = 24) -> list[int]:
+        """Indices of up to ``size`` line crops spread over the page, among those at least twice as wide as high."""
+        lines = [i for i, c in enumerate(crops) if c.shape[1] >= 2 * c.shape[0]]
+        if len(lines) <= size:
+            return lines
+        step = len(lines) / size
+        return [lines[int(k * step)] for k in range(size)]
 
     def _turn(self, bgr: np.ndarray, found, quarter_turns: int):
         """The page and its detected boxes turned counter-clockwise by 90 or 180 degrees, without detecting again.
@@ -239,25 +251,34 @@ class _Rapid:
                 turned = 90
                 bgr, found = self._turn(bgr, found, 1)
             img, op, crops, det = found
-            cls_imgs, cls = eng.cls_and_rotate(crops)
-            # Upside down when most lines (weighted by their length) read as turned by 180 degrees.
+            # Upside down when most sampled lines (weighted by their length) read as turned by 180 degrees. The
+            # direction classifier runs on a sample only: one page has one direction, and classifying every
+            # line would cost time and flip the odd line it gets wrong.
+            sample = [crops[i] for i in self._sample(crops)]
             flipped = upright = 0.0
-            for (label, score), crop in zip(cls.cls_res, crops, strict=True):
-                weight = crop.shape[1] / max(1, crop.shape[0])
-                if weight < 2:
-                    continue
-                if "180" in label and score > 0.6:
-                    flipped += weight
-                elif score > 0.6:
-                    upright += weight
+            if sample:
+                _, cls = eng.cls_and_rotate(sample)
+                for (label, score), crop in zip(cls.cls_res, sample, strict=True):
+                    weight = crop.shape[1] / max(1, crop.shape[0])
+                    if "180" in label and score > 0.6:
+                        flipped += weight
+                    elif score > 0.6:
+                        upright += weight
             if flipped > 1.5 * upright and flipped > 0:
                 turned = (turned + 180) % 360
                 bgr, found = self._turn(bgr, found, 2)
                 img, op, crops, det = found
-                cls_imgs, cls = eng.cls_and_rotate(crops)
+            # Lines standing on end (tall boxes) were turned a quarter by the cropper: the classifier says which way.
+            readable = list(crops)
+            tall = [i for i, box in enumerate(det.boxes)
+                    if np.hypot(*(box[3] - box[0])) >= 1.5 * np.hypot(*(box[1] - box[0]))]
+            if tall:
+                turned_crops, _ = eng.cls_and_rotate([crops[i] for i in tall])
+                for i, crop in zip(tall, turned_crops, strict=True):
+                    readable[i] = crop
             _, _, angles = self._box_shapes(det)
-            rec = eng.recognize_txt(cls_imgs)
-            out = eng.build_final_output(bgr, det, cls, rec, crops, op)
+            rec = eng.recognize_txt(readable)
+            out = eng.build_final_output(bgr, det, self.empty_cls(), rec, crops, op)
         height, width = bgr.shape[:2]
         words: list[_RawWord] = []
         if out.txts:

@@ -128,3 +128,11 @@ def test_pdf_page_out_of_range_is_refused():
     pdf = make_invoice(seed=3, index=0, kind="digital").data
     with pytest.raises(UnreadableDocument, match="Page 9"):
         list(iter_pdf_page_images(pdf, [9]))
+
+
+def test_huge_jpeg_is_decoded_at_a_reduced_scale_but_not_below_the_asked_size():
+    data = encode(Image.new("RGB", (6400, 4000), "white"), "JPEG")
+    (image,) = list(iter_image_pages(data, max_side=1500))
+    assert image.size == (1600, 1000)  # 1/4 scale: the smallest JPEG scale still >= 1500 on the long side
+    (full,) = list(iter_image_pages(data))
+    assert full.size == (6400, 4000)

@@ -306,6 +306,22 @@ def test_ocr_certainty_lowers_confidence():
     assert unsure[0].confidence < sure[0].confidence - 10
 
 
+def test_misread_ocr_numbers_are_repaired_only_when_the_row_adds_up():
+    lines = [
+        *VENDOR_BLOCK,
+        (0.30, [(0.08, "Description"), (0.52, "Qty"), (0.64, "Unit price"), (0.82, "Amount")]),
+        (0.33, [(0.08, "Pallet transport Paris - Lyon"), (0.55, "5 units"), (0.66, "230.27"), (0.84, "1.151:35")]),
+        (0.36, [(0.08, "Storage per pallet space"), (0.55, "50 units"), (0.66, "12:02"), (0.84, "601.00")]),
+        (0.39, [(0.08, "Express parcel service"), (0.55, "3 units"), (0.66, "12.21"), (0.84, "9:99")]),
+        (0.43, [(0.55, "Total"), (0.84, "1,752.35")]),
+    ]
+    items = items_of(doc(lines, confidence=80.0))
+    assert triples(items) == [
+        ("Pallet transport Paris - Lyon", "5", "230.27", "1151.35"),
+        ("Storage per pallet space", "50", "12.02", "601.00"),
+    ]  # "9:99" is not 3 × 12.21: no repair, no item
+
+
 def test_consistency_allows_rounding_of_the_printed_unit_price():
     assert consistent(Decimal("3"), Decimal("0.33"), Decimal("1.00"))
     assert consistent(Decimal("10"), Decimal("19.99"), Decimal("179.91"), Decimal("10"))

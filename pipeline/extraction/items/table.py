@@ -214,10 +214,15 @@ def cell_amount(texts: list[str], decimal_sep: str | None) -> Decimal | None:
     value = parse_amount(text, decimal_sep=decimal_sep)
     if value is not None:
         return value
-    found = [m for m in find_amounts(text, decimal_sep=decimal_sep)]
+    found = list(find_amounts(text, decimal_sep=decimal_sep))
     if not found:
         return None
-    return found[0].value if len(found) == 1 else found[-1].value
+    rest = text
+    for m in reversed(found):
+        rest = rest[: m.start] + " " + rest[m.end :]
+    if re.search(r"\d", _PERCENT.sub(" ", rest)):
+        return None  # digits left over ("9:99", "12.5O"): a misread number, not an amount beside some text
+    return found[-1].value
 
 
 def cell_quantity(texts: list[str], decimal_sep: str | None) -> Decimal | None:
@@ -367,10 +372,18 @@ def read_table(layout: Layout, header: Header, others: list[Header], decimal_sep
         amount_col = grid.amount
         amount_texts = [ch.text for col, ch in cells if col is amount_col]
         amount = cell_amount(amount_texts, decimal_sep) if amount_texts else None
+        if amount_texts and by_kind.get("price") and by_kind.get("qty"):
+            if _needs_repair(by_kind["qty"], by_kind["price"], amount_texts, decimal_sep):
+                if _repair_row(cells, amount_col, decimal_sep):
+                    amount_texts = [ch.text for col, ch in cells if col is amount_col]
+                    amount = cell_amount(amount_texts, decimal_sep)
+                    by_kind["price"] = [ch.text for col, ch in cells if col.kind == "price"]
         has_price = "price" in by_kind and cell_amount(by_kind["price"], decimal_sep) is not None
         has_qty = "qty" in by_kind and cell_quantity(by_kind["qty"], decimal_sep) is not None
         if has_price and has_qty:
             kind = None  # a full row is an item whatever its words ("Transport et emballage")
+        if kind in SKIP_KINDS and has_qty:
+            kind = None  # a carried-forward line holds one amount; this is an item ("Pallet transport")
         if kind in SKIP_KINDS:
             if st.rows and line.page == st.rows[-1].page and line.top > st.rows[-1].top:
                 st.page_done = True  # "carried forward": the rest of this page is furniture
@@ -436,6 +449,64 @@ def read_table(layout: Layout, header: Header, others: list[Header], decimal_sep
 def gap_ok(gap: float, lh: float, gaps: list[float]) -> bool:
     """A description line close enough to the table's last line to belong to it."""
     return gap <= max(1.3 * lh, 1.2 * _median(gaps) if gaps else 0.0)
+
+
+_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "i": "1", "t": "1",
+                             "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "g": "9"})
+_OCR_POINTS = re.compile(r"[:;+]")
+
+
+def repair_number(text: str) -> str:
+    """An OCR'd number with its usual misreadings undone ("1:151.35" → "1.151.35" → "1151.35", "t8.tt" → "18.11")."""
+    t = text.strip().rstrip(".,")
+    if sum(ch.isdigit() for ch in t) < 2:
+        return t
+    t = _OCR_POINTS.sub(".", t.translate(_OCR_DIGITS)).replace("'", ".")
+    head, _sep, tail = t.rpartition(".")
+    if head and "," not in t and head.count(".") >= 1 and len(tail) == 2:
+        t = head.replace(".", "") + "." + tail  # grouping read as points: keep the last as the decimal mark
+    return t
+
+
+def _strict(text: str, decimal_sep: str | None) -> Decimal | None:
+    return parse_amount(text.strip(), decimal_sep=decimal_sep)
+
+
+def _needs_repair(qty_t: list[str], price_t: list[str], amount_t: list[str], decimal_sep: str | None) -> bool:
+    """The row's numbers do not read cleanly, or do not add up: worth trying the OCR repairs."""
+    from . import consistent
+
+    qty = cell_quantity(qty_t, decimal_sep)
+    price, amount = _strict(" ".join(price_t), decimal_sep), _strict(" ".join(amount_t), decimal_sep)
+    return qty is not None and (price is None or amount is None or not consistent(qty, price, amount))
+
+
+def _repair_row(cells: list[tuple[Column, Chunk]], amount_col: Column | None, decimal_sep: str | None) -> bool:
+    """Repair the price and amount of a row when the repaired numbers satisfy quantity × price = amount."""
+    from . import consistent
+
+    def texts(kind: str) -> list[str]:
+        return [ch.text for col, ch in cells if (col is amount_col if kind == "amount" else col.kind == kind)]
+
+    qty = cell_quantity(texts("qty"), decimal_sep)
+    if qty is None:
+        return False
+    price_raw, amount_raw = " ".join(texts("price")), " ".join(texts("amount"))
+    options = []
+    for p_text in dict.fromkeys((price_raw, repair_number(price_raw))):
+        for a_text in dict.fromkeys((amount_raw, repair_number(amount_raw))):
+            price, amount = _strict(p_text, decimal_sep), _strict(a_text, decimal_sep)
+            if price is not None and amount is not None and consistent(qty, price, amount):
+                options.append((price, amount))
+    if not options:
+        return False
+    price, amount = options[0]
+    for col, ch in cells:
+        if col is amount_col:
+            ch.text = format(amount, "f")
+        elif col.kind == "price":
+            ch.text = format(price, "f")
+    return True
 
 
 def _key(col: Column, amount_col: Column | None) -> str:

@@ -235,6 +235,19 @@ def _below(ctx: Context, seg: Segment, name: str, zones: list, *, box=None) -> l
 
 
 _TRAILING_JUNK = re.compile(r"[^\W\d_]{2,}")
+_TAX_SUFFIX = re.compile(r"^(?:R[TCPZ]\d{4}|MWST|TVA|IVA)$")
+
+
+def _tax_id_suffix(ctx: Context, seg: Segment, val: v.Value) -> v.Value:
+    """"300576428  RT0001" (a Canadian program account), "CHE-123.456.789  MWST": a suffix set apart."""
+    mid = (seg.top + seg.bottom) / 2
+    for r in ctx.layout.segments:  # by position: OCR may have put the suffix on a line of its own
+        if r.page == seg.page and r.top <= mid <= r.bottom and seg.right - 0.002 <= r.left <= seg.right + 0.05 \
+                and _TAX_SUFFIX.match(r.text.strip()):
+            return v.Value(f"{val.value} {r.text.strip()}", val.start, val.end, val.quality)
+    return val
+
+
 _WORDY_CELL = re.compile(r"[^\W\d_]{4,}")
 
 
@@ -281,6 +294,8 @@ def _link(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> l
             values = values[:1]
         for val in values:
             a, b = start + val.start, start + val.end
+            if name == "vendor_tax_id" and b >= len(zseg.text.rstrip()):
+                val = _tax_id_suffix(ctx, zseg, val)
             if name == "vendor_tax_id" and _SWISS_UID.fullmatch(val.value) and label.kind in ("tax", "vendor_tax_id") \
                     and re.search(r"mwst|tva|iva|vat", seg.folded[label.start : label.end]):
                 # A Swiss UID under a VAT label is the VAT number, written "CHE-123.456.789 MWST"

@@ -19,7 +19,7 @@ _SYMBOLS = [
     ("₩", "KRW"), ("₺", "TRY"), ("₪", "ILS"), ("zł", "PLN"), ("Kč", "CZK"), ("$", "$"),
 ]
 _KR = re.compile(r"(?<![A-Za-z])kr\.?(?![A-Za-z])")
-_RS = re.compile(r"(?<![A-Za-z])(?:Rs\.?|INR)(?=\s?\d)")
+_RS = re.compile(r"(?<![A-Za-z])(?:Rs\.?|INR)(?=\s?-?\d)")
 _NUMBER_NEAR = re.compile(r"\d")
 _COUNTRY_CURRENCY = {
     "US": "USD", "CA": "CAD", "AU": "AUD", "NZ": "NZD", "GB": "GBP", "SE": "SEK", "DK": "DKK", "NO": "NOK",

@@ -66,7 +66,7 @@ def _is_noise(seg: Segment, ctx: Context) -> bool:
 def _looks_like_name(text: str) -> bool:
     letters = sum(c.isalpha() for c in text)
     digits = sum(c.isdigit() for c in text)
-    if letters < 2 or digits > 2 or len(text) > 70:
+    if letters < 2 or digits > 2 or len(text) > 70 or text.lstrip().startswith("#") or "_" in text:
         return False
     if _ADDRESS_WORD.search(text) and digits:
         return False
@@ -198,7 +198,7 @@ def find_parties(ctx: Context, labelled: list[Candidate]) -> dict[str, Party]:
         if seg.top > 0.4:
             break
         parts = _SPLIT.split(seg.text.strip())
-        if len(parts) >= 3 and seg.height <= median_h * 1.05 and _POSTCODE.search(seg.text) \
+        if len(parts) >= 3 and seg.index not in customer_segs and seg.height <= median_h * 1.05 and _POSTCODE.search(seg.text) \
                 and _looks_like_name(parts[0]) and not ctx.labels_of(seg):
             below = _block_below(layout, seg, max_lines=4)
             if below and _looks_like_name(below[0].text):

@@ -332,6 +332,8 @@ def read_table(layout: Layout, header: Header, others: list[Header], decimal_sep
     later = {h.page: h for h in reversed(others) if h.page > header.page}
     while i < len(lines):
         line = lines[i]
+        if not st.rows and i - header.last_line > 40:
+            break  # no row under this "header" for 40 lines: it heads no items table
         if line.page != page:
             if st.ended:
                 break

@@ -302,6 +302,9 @@ def _link(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> l
                 suffix = {"fr": "TVA", "it": "IVA"}.get(label.language or "", "MWST")
                 val = v.Value(f"{val.value} {suffix}", val.start, val.end, val.quality)
             weight = max(label.weight, 0.8) if label.colon else label.weight  # "Nummer:" is a label
+            if label.weight == 0.8 and name in ("invoice_date", "invoice_number") and zseg.page == 1 \
+                    and zseg.top < 0.4 and len(val.value) >= 4:
+                weight = 0.86  # "Date" / "Invoice 2025-118" in the header: the invoice's own
             if relation == "below2" and weight < 1.0:
                 continue
             score = weight * _relation_factor(relation, label) * pos_factor * val.quality

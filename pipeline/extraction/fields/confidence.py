@@ -49,6 +49,8 @@ def field_confidence(pick: Pick) -> float:
         conf = max(conf, 96.0 if s >= 0.75 else 90.0)
     if "equals total" in pick.evidence or "equals amount due" in pick.evidence:
         conf = max(conf, min(conf + 8.0, 92.0))
+    if "paid" in pick.evidence:
+        conf = max(conf, min(conf + 8.0, 92.0))
     if "items" in pick.evidence:
         conf = max(conf, 95.0)
     conf = min(conf, _FIELD_CAP.get(pick.field, 100.0) if not pick.evidence else 100.0)

@@ -31,21 +31,26 @@ def _options(cands: list[Candidate], limit: int = 4) -> list[tuple[Decimal, floa
     return out[:limit]
 
 
-def _adjustments(ctx: Context) -> tuple[list[Decimal], list[Decimal]]:
-    """Amounts on discount and shipping rows of the totals block (rightmost amount of the row)."""
+def _row_amounts(ctx: Context, kinds: tuple[str, ...]) -> dict[str, list[Decimal]]:
+    """Rightmost amounts of the rows whose label is one of ``kinds`` (discount, shipping, paid, previous)."""
     from ..parsing.amounts import find_amounts
 
-    discounts: list[Decimal] = []
-    shipping: list[Decimal] = []
+    out: dict[str, list[Decimal]] = {k: [] for k in kinds}
     for seg in ctx.layout.segments:
         first = ctx.starts_with_label(seg)
-        if first is None or first.kind not in ("x_discount", "x_shipping"):
+        if first is None or first.kind not in kinds:
             continue
         row = [s for s in seg.line.segments if s.left >= seg.left]
         amounts = [m.value for s in row for m in find_amounts(s.text, decimal_sep=ctx.decimal_sep)]
         if amounts:
-            (discounts if first.kind == "x_discount" else shipping).append(amounts[-1])
-    return discounts, shipping
+            out[first.kind].append(amounts[-1])
+    return out
+
+
+def _adjustments(ctx: Context) -> tuple[list[Decimal], list[Decimal]]:
+    """Amounts on discount and shipping rows of the totals block."""
+    rows = _row_amounts(ctx, ("x_discount", "x_shipping"))
+    return rows["x_discount"], rows["x_shipping"]
 
 
 def resolve_totals(ctx: Context, cands: dict[str, list[Candidate]]) -> dict[str, Pick]:
@@ -112,6 +117,16 @@ def resolve_totals(ctx: Context, cands: dict[str, list[Candidate]]) -> dict[str,
             if len(consistent_totals) > 1 and (tot[2][0].relation not in ("inline", "right")
                                                or max(consistent_totals) != tot[0]):
                 pick.cap = min(pick.cap, 80.0)  # two blocks add up (a per-rate table and the totals): unsure
+    # Amount due = total − amount paid (+ a previous balance): each confirms the other.
+    if "total" in picks and "amount_due" in picks and picks["amount_due"].value != picks["total"].value:
+        rows = _row_amounts(ctx, ("x_paid", "x_previous"))
+        total, due = Decimal(picks["total"].value), Decimal(picks["amount_due"].value)
+        for paid in rows["x_paid"][-2:] or [Decimal(0)]:
+            for previous in rows["x_previous"][-2:] or [Decimal(0)]:
+                if (paid or previous) and total - abs(paid) + previous == due:
+                    picks["amount_due"].evidence.append("paid")
+                    picks["total"].evidence.append("paid")
+                    break
     # Amount due equal to the total: each confirms the other.
     if "total" in picks and dues:
         for number, score, members in dues:

@@ -73,11 +73,16 @@ def shape_candidates(ctx: Context, labelled: dict[str, list[Candidate]]) -> list
     if not labelled.get("payment_terms"):
         for seg in layout.segments:
             m = _TERMS_RE.search(seg.folded)
-            if m and len(seg.text) <= 90 and not seg.folded.startswith(("page", "seite")):
+            if m and len(seg.text) <= 90 and not seg.folded.startswith(("page", "seite")) \
+                    and len(seg.line.segments) <= 2 and sum(c.isalpha() for c in seg.text) >= 6:
                 text = seg.text.strip()
+                head, colon, tail = text.partition(":")
+                if colon and len(head) <= 25 and tail.strip():
+                    text = tail.strip()  # "Mode de paiement: 45 jours net"
                 if ctx.labels_of(seg) and ctx.labels_of(seg)[0].kind in ("due_date",):
                     continue
-                out.append(_cand("payment_terms", v.Value(text, 0, len(text), 1.0), seg, 0.5))
+                start = seg.text.find(text)
+                out.append(_cand("payment_terms", v.Value(text, start, start + len(text), 1.0), seg, 0.5))
                 break
     return out
 

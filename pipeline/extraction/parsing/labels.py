@@ -186,11 +186,11 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("x_bic", None, r"bic|swift(?:\s*(?:code|bic))?|bic\s*/\s*swift|swift\s*/\s*bic|sort\s+code|routing(?:\s+number)?|aba|blz|bankleitzahl|account\s+(?:number|no\.?)|konto(?:nummer|nr\.?)?|bank(?:verbindung|name)?|banque|banco|rekening(?:nummer)?|conto"),
     ("payment_terms", "en", r"payment\s+terms|terms\s+of\s+payment|payment\s+conditions"),
     ("payment_terms", "en", r"terms", 0.7),
-    ("payment_terms", "de", r"zahlungs\s*-?\s*(?:bedingungen|bedingung|konditionen)|zahlungsbedingung"),
-    ("payment_terms", "fr", r"conditions\s+de\s+(?:paiement|reglement)|modalites\s+de\s+(?:paiement|reglement)|delai\s+de\s+paiement"),
-    ("payment_terms", "es", r"condiciones\s+de\s+pago|forma\s+de\s+pago|terminos\s+de\s+pago|plazo\s+de\s+pago"),
-    ("payment_terms", "nl", r"betalings\s*-?\s*(?:voorwaarden|termijn|conditie|condities)"),
-    ("payment_terms", "it", r"condizioni\s+di\s+pagamento|termini\s+di\s+pagamento|modalita\s+di\s+pagamento"),
+    ("payment_terms", "de", r"(?:zahlungs)?konditionen|zahlungs\s*-?\s*(?:bedingungen|bedingung|konditionen)|zahlungsbedingung"),
+    ("payment_terms", "fr", r"mode\s+de\s+(?:paiement|reglement)|conditions\s+de\s+(?:paiement|reglement)|modalites\s+de\s+(?:paiement|reglement)|delai\s+de\s+paiement"),
+    ("payment_terms", "es", r"modo\s+de\s+pago|condiciones\s+de\s+pago|forma\s+de\s+pago|terminos\s+de\s+pago|plazo\s+de\s+pago"),
+    ("payment_terms", "nl", r"betaal\s*-?\s*(?:conditie|condities|voorwaarden|termijn)|betalings\s*-?\s*(?:voorwaarden|termijn|conditie|condities)"),
+    ("payment_terms", "it", r"pagamento|condizioni\s+di\s+pagamento|termini\s+di\s+pagamento|modalita\s+di\s+pagamento"),
     ("currency", None, r"currency|wahrung|devise|moneda|divisa|valuta"),
     ("x_contact", None, r"interlocuteur|ansprechpartner(?:in)?|contact\s+person|referente|bearbeiter(?:in)?|"
                         r"sales\s+rep(?:resentative)?|contactpersoon|persona\s+de\s+contacto|"

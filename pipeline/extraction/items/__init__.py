@@ -131,6 +131,8 @@ def row_confidence(
         conf = 62.0 if not ({"qty", "price"} & set(columns)) else 55.0
     if not description:
         conf -= 25.0
+    elif description[0].islower():
+        conf -= 15.0  # starts mid-sentence: probably the tail of a description whose start was lost
     if words:
         low = min(w.confidence for w in words)
         mean = sum(w.confidence for w in words) / len(words)

@@ -79,7 +79,7 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("x_delivery", "fr", r"bon\s+de\s+livraison|(?:n[°º]\s*)?bl\b"),
     ("x_delivery", "es", r"albaran(?:\s*(?:n\.?\s*[°º]|no\.?))?"),
     ("x_delivery", "it", r"d\.?d\.?t\.?|documento\s+di\s+trasporto|bolla"),
-    ("x_other_date", "en", r"(?:order|delivery|shipping|ship|dispatch|service|supply|performance|start|end|print(?:ed)?|payment|transaction|booking)\s*date|date\s+(?:of\s+)?(?:order|delivery|supply|service|shipment)|shipped(?:\s+on)?|delivered(?:\s+on)?|ordered(?:\s+on)?|service\s+period|billing\s+period|period|from|until|valid\s+until"),
+    ("x_other_date", "en", r"(?:order|delivery|shipping|ship|dispatch|service|supply|performance|start|end|print(?:ed)?|payment|transaction|booking)\s*date|date\s+(?:of\s+)?(?:order|delivery|supply|service|shipment)|shipped(?:\s+on)?|delivered(?:\s+on)?|ordered(?:\s+on)?|service\s+period|billing\s+period|period|until|valid\s+until"),
     ("x_other_date", "de", r"(?:bestell|auftrags|liefer|leistungs|versand|buchungs|druck|zahlungs)\s*-?\s*datum|leistungs\s*-?\s*zeitraum|lieferzeitraum|abrechnungszeitraum|zeitraum|gelieferte?\s+am|geliefert\s+am|vom|bis"),
     ("x_other_date", "fr", r"date\s+(?:de\s+)?(?:commande|livraison|expedition|prestation|paiement|debut|fin)|periode|livre\s+le|du|au"),
     ("x_other_date", "es", r"fecha\s+(?:de\s+)?(?:pedido|entrega|envio|servicio|pago)|periodo|entregado\s+el"),
@@ -424,7 +424,9 @@ _MERGE_KIND = {
 
 
 def _adjacent(a: LabelMatch, b: LabelMatch, folded: str) -> bool:
-    return b.start >= a.end - 1 and not folded[a.end : b.start].strip(" -") and not a.colon
+    # "Invoice: No. 001": a generic "number" after a colon still belongs to the label before it
+    generic_number = b.kind == "invoice_number" and b.weight < 0.7
+    return b.start >= a.end - 1 and not folded[a.end : b.start].strip(" -") and (not a.colon or generic_number)
 
 
 def _merge(a: LabelMatch, b: LabelMatch) -> LabelMatch | None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..layout import Segment
+from ..layout import Line, Segment
 from ..parsing.labels import LabelMatch
 from ..types import AMOUNT_FIELDS, BBox
 from . import values as v
@@ -225,7 +225,8 @@ def _below(ctx: Context, seg: Segment, name: str, zones: list, *, box=None) -> l
                 continue  # a label over two lines, or the next label of a stacked form
             break
         if name in AMOUNT_FIELDS and len(b.line.segments) >= 3 and any(
-                _WORDY_CELL.search(o.text) and ctx.starts_with_label(o) is None for o in b.line.segments):
+                _WORDY_CELL.search(o.text) and ctx.starts_with_label(o) is None and _under_column_header(o, seg.line)
+                for o in b.line.segments):
             break  # an item row under a column header, not this amount (a tax summary row has only numbers)
         zones.append((b, 0, len(b.text), depth))
         # A label's second line ("DATE LIMITE DE" / "PAIEMENT") holds no digits: the value may be one lower.
@@ -235,6 +236,15 @@ def _below(ctx: Context, seg: Segment, name: str, zones: list, *, box=None) -> l
 
 
 _TRAILING_JUNK = re.compile(r"[^\W\d_]{2,}")
+_LEAD_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _under_column_header(cell: Segment, header: Line) -> bool:
+    """``cell`` sits under a short cell of the label's row: a column of the same table, not a paragraph beside it."""
+    return any(min(h.right, cell.right) - max(h.left, cell.left) > 0 and len(h.text.split()) <= 4
+               for h in header.segments)
+
+
 _TAX_SUFFIX = re.compile(r"^(?:R[TCPZ]\d{4}|MWST|TVA|IVA)$")
 
 
@@ -308,6 +318,8 @@ def _link(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> l
             if relation == "below2" and weight < 1.0:
                 continue
             score = weight * _relation_factor(relation, label) * pos_factor * val.quality
+            if name not in ("vendor_name", "customer_name", "payment_terms") and _LEAD_WORD.search(text[: val.start]):
+                score *= 0.75  # "Date de facture associée : 30/11/2018": a qualifier between label and value
             found.append(Candidate(
                 field=name, value=val.value, score=score, page=zseg.page, bbox=zseg.bbox_of(a, b),
                 ocr=zseg.confidence_of(a, b), relation=relation, label=label, segment=zseg,

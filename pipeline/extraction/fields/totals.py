@@ -114,6 +114,9 @@ def resolve_totals(ctx: Context, cands: dict[str, list[Candidate]]) -> dict[str,
                 pick.best = top
                 pick.evidence.append("tax rates summed")
             pick.evidence.append("arith")
+            if name == "subtotal" and discounts:
+                # With allowances printed, "subtotal" may be before or after them: the sum adds up either way.
+                pick.cap = min(pick.cap, 84.0)
             if len(consistent_totals) > 1 and (tot[2][0].relation not in ("inline", "right")
                                                or max(consistent_totals) != tot[0]):
                 pick.cap = min(pick.cap, 80.0)  # two blocks add up (a per-rate table and the totals): unsure

@@ -27,7 +27,7 @@ _ROW_KINDS = frozenset({"x_discount", "x_shipping"})
 # Sums the shared labels do not name on their own.
 _CARRY = re.compile(
     r"\b(?:anterior|precedente|previous|vorige|vortrag|ubertrag|report(?:e|ee)?|a\s+reporter|riport(?:o|are|ato)|"
-    r"carried|brought|forward|transport(?:e|eren)?|suma\s+y\s+sigue|van\s+vorige|vorherige[rn]?\s+seite)\b"
+    r"carried|brought|forward|transport(?:e|eren)?|over\s+te\s+brengen|overgebracht|zu\s+ubertragen|suma\s+y\s+sigue|van\s+vorige|vorherige[rn]?\s+seite)\b"
 )
 _EXTRA_STOP = re.compile(
     r"^\s*(?:suma|somma|som|sum|somme|imponibile|base|zwischentotal|\w*totaal|\w*summe|\w*total|totale?)\b"
@@ -380,14 +380,16 @@ def read_table(layout: Layout, header: Header, others: list[Header], decimal_sep
                     amount_texts = [ch.text for col, ch in cells if col is amount_col]
                     amount = cell_amount(amount_texts, decimal_sep)
                     by_kind["price"] = [ch.text for col, ch in cells if col.kind == "price"]
-        has_price = "price" in by_kind and cell_amount(by_kind["price"], decimal_sep) is not None
-        has_qty = "qty" in by_kind and cell_quantity(by_kind["qty"], decimal_sep) is not None
+        has_price = bool(by_kind.get("price")) and _is_numeric(" ".join(by_kind["price"]), decimal_sep) and (
+            cell_amount(by_kind["price"], decimal_sep) is not None
+        )
+        has_qty = cell_quantity(by_kind.get("qty") or by_kind.get("unit") or [], decimal_sep) is not None
         if has_price and has_qty:
             kind = None  # a full row is an item whatever its words ("Transport et emballage")
-        if kind in SKIP_KINDS and has_qty:
-            kind = None  # a carried-forward line holds one amount; this is an item ("Pallet transport")
         if kind in SKIP_KINDS:
-            if st.rows and line.page == st.rows[-1].page and line.top > st.rows[-1].top:
+            # A carried-forward line holds a label and one amount. With a quantity it is an item whose words
+            # look like one ("Pallet transport") but whose price is unreadable: skipped, the page goes on.
+            if st.rows and line.page == st.rows[-1].page and line.top > st.rows[-1].top and not has_qty:
                 st.page_done = True  # "carried forward": the rest of this page is furniture
                 st.settle(None)
             i += 1

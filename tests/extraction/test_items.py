@@ -272,6 +272,20 @@ def test_a_watermark_across_the_table_is_ignored():
     assert triples(items_of(document)) == [("Copy paper A4", "2", "12.50", "25.00"), ("Stapler", "1", "7.00", "7.00")]
 
 
+def test_prices_per_unit_quantities_with_times_and_a_currency_as_the_amount_header():
+    lines = [
+        *VENDOR_BLOCK,
+        (0.30, [(0.08, "Leistung"), (0.50, "Anzahl"), (0.64, "Preis"), (0.84, "EUR")]),
+        (0.33, [(0.08, "Beratung vor Ort"), (0.52, "3x"), (0.64, "80,00 €/h"), (0.82, "240,00")]),
+        (0.36, [(0.08, "Anfahrt"), (0.52, "1x"), (0.64, "45,00 €"), (0.82, "45,00")]),
+        (0.40, [(0.55, "Summe"), (0.82, "285,00")]),
+    ]
+    assert triples(items_of(doc(lines))) == [
+        ("Beratung vor Ort", "3", "80.00", "240.00"),
+        ("Anfahrt", "1", "45.00", "45.00"),
+    ]
+
+
 def test_no_header_found_by_aligned_amounts():
     lines = [
         *VENDOR_BLOCK,

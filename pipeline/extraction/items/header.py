@@ -409,6 +409,9 @@ def _merge_same(columns: list[Column]) -> None:
         i += 1
 
 
+_CURRENCY_LABEL = re.compile(r"^\(?(?:eur|usd|gbp|chf|sek|nok|dkk|pln|czk|huf|cad|aud|nzd|jpy|inr|€|\$|£)\)?$")
+
+
 def _tidy(columns: list[Column]) -> None:
     """Drop words of a side column that sit far left of the table, and keep one description column.
 
@@ -417,6 +420,10 @@ def _tidy(columns: list[Column]) -> None:
     "Product code | Item") the rightmost is the description and the others hold codes or numbers.
     """
     _drop_far_left(columns)
+    last = columns[-1] if columns else None
+    if last is not None and last.kind == "other" and not any(c.kind == "amount" for c in columns):
+        if _CURRENCY_LABEL.match(last.label.strip()):
+            last.kind = "amount"  # "Description | Qty | Price | EUR": the line totals are headed by the currency
     prices = [c for c in columns if c.kind == "price"]
     if len(prices) >= 2 and not any(c.kind == "amount" for c in columns):
         prices[-1].kind = "amount"  # "Preis | G-Preis": the second price is the line's total

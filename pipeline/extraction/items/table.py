@@ -206,11 +206,15 @@ def _is_numeric(text: str, decimal_sep: str | None) -> bool:
     return len(tokens) <= 3 and letters <= 12
 
 
+_PER_UNIT = re.compile(r"\s*(?:/|\bper\s|\bpro\s|\bje\s|\bpar\s|\bpor\s)\s*[^\d\s]{1,8}\.?$", re.I)  # "80,00 €/h"
+_TIMES = re.compile(r"^(\d[\d.,]*)\s*[x×](?=\s|$)", re.I)  # "2x" / "2 ×"
+
+
 def cell_amount(texts: list[str], decimal_sep: str | None) -> Decimal | None:
     """The amount a cell holds: the whole text when it is one, else its last amount that is not a percentage."""
     if not texts:
         return None
-    text = " ".join(texts).strip()
+    text = _PER_UNIT.sub("", " ".join(texts).strip())
     value = parse_amount(text, decimal_sep=decimal_sep)
     if value is not None:
         return value
@@ -229,7 +233,7 @@ def cell_quantity(texts: list[str], decimal_sep: str | None) -> Decimal | None:
     """The number a quantity cell starts with ("2 pcs", "1,5 h", "3.00")."""
     if not texts:
         return None
-    text = " ".join(texts).strip()
+    text = _TIMES.sub(r"\1", " ".join(texts).strip())
     value = parse_amount(text, decimal_sep=decimal_sep)
     if value is not None:
         return value

@@ -36,6 +36,7 @@ def find_line_items(layout: Layout, *, decimal_sep: str | None = None) -> list[L
     headers = find_headers(layout)
     for k, header in enumerate(headers):
         rows, stop = read_table(layout, header, headers[k + 1 :], sep)
+        _split_codes(rows)
         items = [item for row in rows if (item := _item(row, sep)) is not None]
         if items:
             _strip_numbering(items)
@@ -174,6 +175,19 @@ def _dec(value: Decimal | None) -> str | None:
     if value is None:
         return None
     return format(value, "f")
+
+
+_CODE = re.compile(r"^(?=[\w./-]*\d)[\w./-]{4,}$")
+
+
+def _split_codes(rows: list[RawRow]) -> None:
+    """An article code standing apart at the start of most descriptions ("149562  Toner CE285A") is a code column
+    under a shared "Article Description" header: it leaves the description."""
+    coded = [r for r in rows if len(r.cells.get("desc", [])) >= 2 and _CODE.match(r.cells["desc"][0])]
+    if len(rows) < 2 or len(coded) < 0.6 * len(rows):
+        return
+    for r in coded:
+        r.cells.setdefault("pos", []).append(r.cells["desc"].pop(0))
 
 
 _NUMBERED = re.compile(r"^\s*(\d{1,4})[.)]?\s+(?=\S)")

@@ -106,7 +106,7 @@ class Grid:
         self.left = header.left - 0.03
         # A description column that comes first may hold text starting left of its (centred) header.
         self.desc_first = self.desc is not None and self.desc is self.columns[0]
-        self.reach = self.desc.left - 0.15 if self.desc is not None else self.left
+        self.reach = self.desc.left - 0.17 if self.desc is not None else self.left
         self.right = header.right + 0.06
         # Where the amount column's values end (learnt from the rows read so far), for continuation pages.
         self.amount_rights: list[float] = []
@@ -135,7 +135,7 @@ class Grid:
     def cells(self, line: Line, decimal_sep: str | None) -> list[tuple[Column, Chunk]]:
         out: list[tuple[Column, Chunk]] = []
         for seg in line.segments:
-            if self.desc_first and seg.left < self.left and seg.right >= self.reach + 0.05:
+            if self.desc_first and self.reach <= seg.left < self.left and seg.right >= self.reach + 0.07:
                 # Descriptions that start left of a centred "Description" header: the whole segment is the cell.
                 if not seg.text.rstrip().endswith(":"):
                     out.append((None, _chunk(seg.words, seg.text, numeric=False)))  # type: ignore[arg-type]

@@ -142,6 +142,7 @@ def _customer_blocks(ctx: Context, cands: list[Candidate]) -> list[Party]:
         if _LEGAL_ONLY.match(text):
             continue
         conf = 55 + 30 * c.score
+        cap = 90.0
         seg, bbox = c.segment, c.bbox
         if c.relation.startswith("below"):
             nxt = _block_below(ctx.layout, c.segment, max_lines=1)
@@ -155,12 +156,13 @@ def _customer_blocks(ctx: Context, cands: list[Candidate]) -> list[Party]:
                 seg = nxt[0]
                 text = seg.text.strip()
                 bbox = seg.bbox_of(0, len(seg.text))
+                cap = 80.0  # or a sole trader's name over two lines ("Jürgen Koch" / "Haustechnik e.K.")
             elif _PERSON.match(text) and nxt and _looks_like_name(nxt[0].text) \
                     and not re.search(r"\d", nxt[0].text):
                 conf -= 15  # two name lines: which one is the customer is a guess
         if _LEGAL.search(text):
             conf += 6
-        out.append(Party("customer_name", text, min(conf, 90.0), c.page, bbox, seg.confidence))
+        out.append(Party("customer_name", text, min(conf, cap), c.page, bbox, seg.confidence))
     return out
 
 
@@ -278,6 +280,15 @@ def find_parties(ctx: Context, labelled: list[Candidate]) -> dict[str, Party]:
             conf += 8
         if rival > score - 0.1:
             conf = min(conf, 70)
+        if not _LEGAL.search(name):
+            # The same name with its legal form elsewhere (a logo line over the footer's "PK Consulting Sp. z o.o."):
+            # the full legal name is the vendor's name.
+            fuller = [(s2, n2) for _sc, s2, n2, _h in scored
+                      if normalise_name(n2) == normalise_name(name) and _LEGAL.search(n2)]
+            if fuller:
+                seg, name = fuller[0]
+            elif len(same) > 1:
+                conf = min(conf, 84.0)  # no legal form anywhere: is it the whole name?
         start = seg.text.find(name)
         bbox = seg.bbox_of(start, start + len(name)) if start >= 0 else None
         result["vendor_name"] = Party("vendor_name", name, min(conf, 97.0), seg.page, bbox, seg.confidence)

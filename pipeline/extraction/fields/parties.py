@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..layout import Layout, Segment
 from ..parsing.text import fold, normalise_name
-from ..types import BBox
+from ..types import BBox, union_bbox
 from .candidates import Candidate
 from .context import Context
 
@@ -332,7 +332,5 @@ def _vendor_address(ctx: Context, seg: Segment, name: str, how: str, customer_se
     if not texts:
         return None
     words = [w for s in lines for w in s.words]
-    from ..types import union_bbox
-
     return Party("vendor_address", ", ".join(texts), 60.0, seg.page, union_bbox(words),
                  min(s.confidence for s in lines))

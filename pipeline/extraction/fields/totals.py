@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import product
 
-from ..types import union_bbox
 from .candidates import Candidate
 from .context import Context
 from .select import Pick, choose, group_by_value
@@ -172,7 +171,3 @@ def _tax_sum(cands: list[Candidate]) -> tuple[Decimal, float, list[Candidate]] |
 
 def _plain(value: Decimal) -> str:
     return format(value, "f")
-
-
-def union_of(cands: list[Candidate]):
-    return union_bbox([w for c in cands if c.segment for w in c.segment.words])

@@ -20,6 +20,9 @@ timing; the load time is shown apart):
   ``gen med``: wall median on the generated pages alone, and peak RSS (the process plus its largest
   Tesseract child).
 The digital text layer scores itself on the same measures as a check of the measure (should be ~100 %).
+
+Knobs for trying variants (environment): OCR_RAPID_DET_SIDE (detector size, default 1280),
+OCR_TESSERACT_LANGS (default eng+deu+fra+spa+ita+nld), OCR_TESSERACT_THRESHOLDING (0 Otsu, 1, 2 Sauvola: default).
 """
 
 from __future__ import annotations

@@ -307,6 +307,8 @@ class _Tesseract:
             raise OcrError("The OCR program (Tesseract) is not installed on this server.")
         self.env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
         self.langs = os.environ.get("OCR_TESSERACT_LANGS", TESSERACT_LANGS)
+        # 2 = Sauvola: photos with shadows and uneven paper read far better than with 0 = global Otsu.
+        self.thresholding = os.environ.get("OCR_TESSERACT_THRESHOLDING", "2")  # a bench knob
 
     def _run(self, image: Image.Image, args: list[str]) -> str:
         buf = io.BytesIO()
@@ -327,29 +329,19 @@ class _Tesseract:
         return done.stdout.decode("utf-8", "replace")
 
     def orientation(self, image: Image.Image) -> int:
-        """Degrees to turn the page counter-clockwise to make it upright, from Tesseract's OSD (0 if unsure)."""
+        """Degrees to turn the page counter-clockwise to make it upright, as Tesseract's OSD proposes (0: none)."""
         small = _resized(image, min(1.0, 1600 / max(image.size)))
         out = self._run(small, ["--psm", "0", "-l", "osd"])
-        rotate = confidence = None
         for line in out.splitlines():
             key, _, value = line.partition(":")
             if key.strip() == "Rotate":
-                rotate = int(value.strip() or 0)
-            elif key.strip() == "Orientation confidence":
-                confidence = float(value.strip() or 0)
-        if rotate is None or confidence is None or confidence < 1.5:
-            return 0
-        # OSD's "Rotate" is the clockwise turn that makes the page upright.
-        return (360 - rotate) % 360
+                # OSD's "Rotate" is the clockwise turn that makes the page upright.
+                return (360 - int(value.strip() or 0)) % 360
+        return 0
 
-    def read(self, image: Image.Image, number: int) -> Page:
-        original = image.size
-        image = image.convert("L")
-        image = _resized(image, _scale_for(image, 3500))
-        turned = self.orientation(image)
-        image = _rotate(image, turned)
-        # Sauvola binarisation: photos with shadows and uneven paper read far better than with global Otsu.
-        tsv = self._run(image, ["--psm", "3", "-l", self.langs, "-c", "thresholding_method=2", "tsv"])
+    def _recognise(self, image: Image.Image):
+        args = ["--psm", "3", "-l", self.langs, "-c", f"thresholding_method={self.thresholding}", "tsv"]
+        tsv = self._run(image, args)
         words: list[_RawWord] = []
         lines: dict[tuple[str, str, str], list[tuple[float, float, float]]] = {}
         reader = csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -366,6 +358,28 @@ class _Tesseract:
                 pts = np.array([[left, top], [left + w, top], [left + w, top + h], [left, top + h]])
                 words.append(_RawWord(text, pts, conf))
                 lines.setdefault((row[2], row[3], row[4]), []).append((left + w / 2, top + h, w))
+        # How well the page read: characters in confidently read words.
+        score = sum(len(w.text) for w in words if w.confidence >= 70)
+        return words, lines, score
+
+    def read(self, image: Image.Image, number: int) -> Page:
+        original = image.size
+        image = image.convert("L")
+        image = _resized(image, _scale_for(image, 3500))
+        # OSD alone is unreliable on noisy pages: it tells text running across from text running up or down,
+        # but often not which way up (it calls upright pages upside down, with high confidence). So a proposed
+        # turn is checked against the opposite one: the page is read both ways and the way with more confidently
+        # read text wins (at the cost of a second reading, only for pages OSD calls turned).
+        proposal = self.orientation(image)
+        turned = proposal
+        words, lines, score = self._recognise(_rotate(image, proposal))
+        if proposal:
+            opposite = (proposal + 180) % 360
+            other = self._recognise(_rotate(image, opposite))
+            if other[2] > (1.1 if opposite == 0 else 1.0) * score:
+                turned = opposite
+                words, lines, score = other
+        image = _rotate(image, turned)
         width, height = image.size
         angles = []
         for members in lines.values():

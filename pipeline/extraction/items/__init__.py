@@ -107,6 +107,14 @@ def _item(row: RawRow, sep: str | None) -> LineItem | None:
             qty, price = (value, price) if qty is None else (qty, value)
             break
     disc = _percent(row.cells.get("disc", []))
+    if qty is not None and price is not None and not consistent(qty, price, amount, disc):
+        # "5.000" is 5 or 5000 depending on the decimal mark; the arithmetic tells which (JPY invoices).
+        texts = row.cells.get("qty") or row.cells.get("unit") or []
+        for other in (".", ","):
+            alt = cell_quantity(texts, other)
+            if alt is not None and alt != qty and consistent(alt, price, amount, disc):
+                qty = alt
+                break
     item = LineItem(
         description=description,
         quantity=_dec(qty),

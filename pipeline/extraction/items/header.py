@@ -302,11 +302,21 @@ def _merge_neighbour(columns: list[Column], line: Line) -> bool:
         return False  # a rule drawn with dashes or equals signs
     lo = min(c.left for c in columns) - 0.02
     hi = max(c.right for c in columns) + 0.02
-    if any(w.right < lo or w.left > hi for w in words):
+    # Text far left of the table (a sidebar beside the header) is neither merged nor a reason to stop.
+    segments = list(line.segments)
+    while segments:
+        following = segments[1].left if len(segments) > 1 else lo
+        if following - segments[0].right > 0.12 and not header_kinds(segments[0].folded):
+            del segments[0]
+            continue
+        break
+    if not segments:
         return False
-    # Every segment must sit over (or beside) one of the columns.
+    # Every segment must sit over (or beside) one of the columns, or name a column of its own.
     placed: list[tuple[Column, list[Word]]] = []
-    for seg in line.segments:
+    for seg in segments:
+        if (seg.right < lo or seg.left > hi) and not header_kinds(seg.folded):
+            return False
         best = None
         best_ov = 0.0
         spanned = 0

@@ -27,7 +27,9 @@ _ROW_KINDS = frozenset({"x_discount", "x_shipping"})
 # Sums the shared labels do not name on their own.
 _CARRY = re.compile(
     r"\b(?:anterior|precedente|previous|vorige|vortrag|ubertrag|report(?:e|ee)?|a\s+reporter|riport(?:o|are|ato)|"
-    r"carried|brought|forward|transport(?:e|eren)?|over\s+te\s+brengen|overgebracht|zu\s+ubertragen|suma\s+y\s+sigue|van\s+vorige|vorherige[rn]?\s+seite)\b"
+    r"carried|brought|forward|viene\s+de|pasa\s+a|(?:page|pagina|seite|blatt|blad|pag)\.?\s*\d|"
+    r"transport(?:e|eren)?|over\s+te\s+brengen|overgebracht|zu\s+ubertragen|suma\s+y\s+sigue|van\s+vorige|"
+    r"vorherige[rn]?\s+seite)\b"
 )
 _EXTRA_STOP = re.compile(
     r"^\s*(?:suma|somma|som|sum|somme|imponibile|base|zwischentotal|\w*totaal|\w*summe|\w*total|totale?)\b"
@@ -194,7 +196,7 @@ class Grid:
         return placed
 
 
-_NUMERIC_START = re.compile(r"^\s*[-−(+]?\s*(?:[A-Za-z]{3}\s?|[€$£¥]\s?)?[-−]?\d")
+_NUMERIC_START = re.compile(r"^\s*[-−(+]?\s*(?:[A-Za-z]{1,3}\.?\$?\s?|[€$£¥₹]\s?)?[-−]?\d")
 
 
 def _is_numeric(text: str, decimal_sep: str | None) -> bool:

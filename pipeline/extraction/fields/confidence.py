@@ -25,6 +25,9 @@ _FIELD_CAP = {
 }
 
 
+_UNCONTESTED_BONUS = frozenset({"invoice_number", "invoice_date", "due_date", "po_number"})
+
+
 def ocr_cap(ocr: float) -> float:
     """The highest confidence a value read with this OCR certainty may have."""
     if ocr >= 99.5:
@@ -37,6 +40,8 @@ def field_confidence(pick: Pick) -> float:
     conf = 40.0 + 55.0 * s
     if pick.support >= 2:
         conf += 4.0
+    if pick.rival == 0 and pick.field in _UNCONTESTED_BONUS and s >= 0.75:
+        conf += 3.0  # the only candidate the document offers for this field
     if pick.rival > 0:
         margin = s - pick.rival
         if margin < 0.08:

@@ -38,6 +38,7 @@ _ADDRESS_WORD = re.compile(
     r"suite|floor|box|po box|gasse|platz|ring|allee|damm|ufer|kade|singel|straße|strasse|impasse|allée|route)\b",
     re.I,
 )
+_TAX_ID_LIKE = re.compile(r"^(?:[A-Z]{2}\s?\d{8,}|[A-Z]{2}\d{2}[A-Z0-9]{10,})")
 _SPLIT = re.compile(r"\s+[·•|–—-]\s+|,\s+|\s{3,}")
 
 
@@ -313,22 +314,23 @@ def _vendor_address(ctx: Context, seg: Segment, name: str, how: str, customer_se
         texts.extend(p.strip() for p in _SPLIT.split(rest) if p.strip() and not _CONTACT.search(p))
         lines.append(seg)
     else:
-        for s in _block_below(layout, seg, max_lines=4):
-            if s.index in customer_segs or _is_noise(s, ctx):
+        for s in _block_below(layout, seg, max_lines=5):
+            if s.index in customer_segs or _is_noise(s, ctx) or _TAX_ID_LIKE.match(s.text.strip()):
                 break
             text = s.text.strip()
             if not (_POSTCODE.search(text) or _ADDRESS_WORD.search(text) or re.search(r"\d", text)):
-                if texts and len(texts) >= 2:
-                    break
-                if texts and text[:1].isupper() and len(text.split()) <= 2:  # a country line
-                    texts.append(text)
+                if texts and text[:1].isupper() and len(text.split()) <= 3 and len(text) <= 25 \
+                        and _POSTCODE.search(texts[-1]):
+                    texts.append(text)  # the country under the post code line
                     lines.append(s)
                     break
-                if not texts:
-                    continue
+                if not texts and len(text.split()) <= 4:
+                    continue  # a second name line ("Niederlassung Nord") before the street
                 break
             texts.append(text)
             lines.append(s)
+            if len(texts) >= 4:
+                break
     if not texts:
         return None
     words = [w for s in lines for w in s.words]

@@ -149,8 +149,10 @@ class _Rapid:
     def __init__(self) -> None:
         from rapidocr import RapidOCR
         from rapidocr.ch_ppocr_cls import TextClsOutput
+        from rapidocr.main import RapidOCRError
 
         self.empty_cls = TextClsOutput
+        self.no_text = RapidOCRError
 
         threads = int(os.environ.get("OCR_THREADS", "1"))  # one core per worker process: Celery scales by processes
         self.engine = RapidOCR(
@@ -167,12 +169,10 @@ class _Rapid:
         self.lock = threading.Lock()  # the engine keeps per-call state on itself
 
     def _detect(self, bgr: np.ndarray):
-        from rapidocr.main import RapidOCRError
-
         img, op = self.engine.preprocess_img(bgr)
         try:
             crops, det = self.engine.detect_and_crop(img, op)
-        except RapidOCRError:
+        except self.no_text:
             return None
         return img, op, crops, det
 
@@ -270,18 +270,31 @@ class _Rapid:
                 img, op, crops, det = found
             # Lines standing on end (tall boxes) were turned a quarter by the cropper: the classifier says which way.
             readable = list(crops)
-            tall = [i for i, box in enumerate(det.boxes)
-                    if np.hypot(*(box[3] - box[0])) >= 1.5 * np.hypot(*(box[1] - box[0]))]
+            tall = [
+                i
+                for i, box in enumerate(det.boxes)
+                if np.hypot(*(box[3] - box[0])) >= 1.5 * np.hypot(*(box[1] - box[0]))
+            ]
             if tall:
                 turned_crops, _ = eng.cls_and_rotate([crops[i] for i in tall])
                 for i, crop in zip(tall, turned_crops, strict=True):
                     readable[i] = crop
             _, _, angles = self._box_shapes(det)
-            rec = eng.recognize_txt(readable)
-            out = eng.build_final_output(bgr, det, self.empty_cls(), rec, crops, op)
+            try:
+                rec = eng.recognize_txt(readable)
+            except self.no_text:  # nothing recognised
+                return Page(number=number, width=float(original[0]), height=float(original[1]), source="ocr")
+            try:
+                out = eng.build_final_output(bgr, det, self.empty_cls(), rec, crops, op)
+            except IndexError:  # rapidocr drops lines without word boxes and its lists fall out of step
+                eng.return_word_box = False
+                try:
+                    out = eng.build_final_output(bgr, det, self.empty_cls(), rec, crops, op)
+                finally:
+                    eng.return_word_box = True
         height, width = bgr.shape[:2]
         words: list[_RawWord] = []
-        if out.txts:
+        if getattr(out, "txts", None) and getattr(out, "boxes", None) is not None:
             per_word = out.word_results if len(out.word_results) == len(out.txts) else [()] * len(out.txts)
             for box, text, score, word_boxes in zip(out.boxes, out.txts, out.scores, per_word, strict=True):
                 usable = [wb for wb in word_boxes if wb and wb[2] is not None and str(wb[0]).strip()]

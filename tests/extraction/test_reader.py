@@ -112,9 +112,22 @@ def test_every_tiff_page_is_read(tesseract):
 def test_scanned_photo_is_read_upright_with_the_default_engine(settings):
     settings.OCR_ENGINE = "rapidocr"
     spec = random_spec(random.Random("reader-scan"), locale="de-DE", n_lines=3)
-    params = ScanParams(profile="scan", dpi=150, rotation=-1.2, turned=180, blur=0.4, noise=4.0, paper=238,
-                        contrast=1.0, brightness=1.0, jpeg_quality=75, perspective=0.0, shadow=0.0, grayscale=False,
-                        format="jpeg")
+    params = ScanParams(
+        profile="scan",
+        dpi=150,
+        rotation=-1.2,
+        turned=180,
+        blur=0.4,
+        noise=4.0,
+        paper=238,
+        contrast=1.0,
+        brightness=1.0,
+        jpeg_quality=75,
+        perspective=0.0,
+        shadow=0.0,
+        grayscale=False,
+        format="jpeg",
+    )
     data, _ = scan_pdf(render_invoice(spec), random.Random(2), params)
     document = read_document(data)
     assert document.engine == "ocr-rapidocr"

@@ -241,6 +241,11 @@ def find_parties(ctx: Context, labelled: list[Candidate]) -> dict[str, Party]:
             text = seg.text[: labels[-1].start].strip(" -–|:")  # "Amazon Web Services Invoice"
             if ctx.starts_with_label(seg) is not None or _CONTACT.search(text):
                 continue
+        elif len(labels) == 1 and labels[0].kind == "invoice_number" and ctx.starts_with_label(seg) is not None \
+                and seg.text[labels[0].end - 1 :].lstrip()[:1] in ("|", "-", "–", "·", ""):
+            text = seg.text[labels[0].end :].strip(" -–|:·")  # "Invoice | TeamGantt" (a web page's title)
+            if not text or any(c.isdigit() for c in text):
+                continue
         elif _is_noise(seg, ctx):
             continue
         if not _looks_like_name(text):

@@ -21,6 +21,7 @@ __all__ = ["shape_candidates", "vendor_country"]
 
 _VAT_RE = re.compile(r"(?<![A-Za-z0-9])((?:ATU|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|GB|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|"
                      r"SE|SI|SK|CHE)[ \-.]?[0-9A-Z][0-9A-Z .\-]{6,16}[0-9A-Z])(?![A-Za-z0-9])")
+_TIME_AFTER = re.compile(r"\d,?\s+\d{1,2}:\d{2}")
 _TERMS_RE = re.compile(
     r"(?i)(?:\bnet\s*\d{1,3}\b|\b\d{1,3}\s+days?\b|payable\s+(?:within|on\s+receipt|upon)|due\s+(?:on|upon)\s+receipt|"
     r"zahlbar\s+(?:innerhalb|sofort|ohne)|innerhalb\s+von\s+\d+\s+tagen|\d+\s+tage\s+netto|sofort\s+ohne\s+abzug|"
@@ -65,6 +66,8 @@ def shape_candidates(ctx: Context, labelled: dict[str, list[Candidate]]) -> list
             left = [s for s in seg.line.segments if s.right <= seg.left]
             if left and ctx.labels_of(left[-1]) and ctx.labels_of(left[-1])[-1].kind.startswith("x_"):
                 continue
+            if seg.top < 0.03 or _TIME_AFTER.search(seg.text):
+                continue  # a browser's or printer's time stamp ("23.06.23, 11:09"), not the invoice's date
             dates = list(find_dates(text := seg.text, order=ctx.date_order))
             if dates:
                 d = dates[0]

@@ -259,6 +259,20 @@ def test_a_sidebar_beside_the_table_stays_out_of_it():
     ]
 
 
+def test_a_header_beside_sidebar_numbers_is_still_a_header():
+    lines = [
+        (0.20, [(0.03, "VAT no. FR 76 540"), (0.35, "Designation /"), (0.58, "Qty"), (0.66, "Unit price"), (0.84, "Amount")]),
+        (0.212, [(0.03, "603 784"), (0.35, "Service")]),
+        (0.24, [(0.03, "Invoice no"), (0.35, "Project management"), (0.58, "11,00 h"), (0.67, "136,36"), (0.85, "1499,96")]),
+        (0.27, [(0.03, "F-2023-03444"), (0.35, "Socket outlet"), (0.58, "24 pc"), (0.67, "12,92"), (0.85, "310,08")]),
+        (0.31, [(0.60, "Total HT"), (0.85, "1810,04")]),
+    ]
+    assert triples(items_of(doc(lines))) == [
+        ("Project management", "11.00", "136.36", "1499.96"),
+        ("Socket outlet", "24", "12.92", "310.08"),
+    ]
+
+
 def test_a_watermark_across_the_table_is_ignored():
     lines = [
         *VENDOR_BLOCK,

@@ -140,12 +140,16 @@ def _word_filter() -> tuple[frozenset[str], tuple[str, ...]]:
                     ends.add(m.group(0))
                 continue
             m = re.match(r"[a-z]+", p)
-            if m:
+            if m and len(m.group(0)) >= 3:
                 starts.add(m.group(0)[:3])
+    # Terms shorter than three letters, or whose pattern starts with less: their usual spellings.
+    starts |= {"no", "nr", "n°", "nº", "n.", "ep", "eh", "me", "id", "nb", "ud", "um", "u/m", "u.m", "pu", "p.u",
+               "p.", "e-p", "e.p", "g-p", "qt", "q.t", "qta", "q.", "pz", "pzs", "st", "stk", "mge", "ex", "ext"}
     return frozenset(starts), tuple(sorted(ends))
 
 
 _STARTS, _ENDS = _word_filter()
+_SHORT = frozenset(t for t in _STARTS if len(t) == 2 and not t.isalpha()) | {"#", "%"}
 _TOKEN_EDGE = re.compile(r"^[^\w#%]+|[^\w%]+$")
 
 
@@ -153,7 +157,7 @@ def _may_be_term(folded_word: str) -> bool:
     token = _TOKEN_EDGE.sub("", folded_word)
     if not token:
         return False
-    return token[:3] in _STARTS or token[:2] in _STARTS or token[:1] in _STARTS or token.endswith(_ENDS)
+    return token[:3] in _STARTS or token in _STARTS or token[:2] in _SHORT or token.endswith(_ENDS)
 _WORD_START = re.compile(r"(?<![\w#%])[\w#%]")
 
 
@@ -235,14 +239,15 @@ def _columns_of_line(line: Line) -> tuple[list[Column], float] | None:
     Terms are matched within each segment: a qualifier ("netto") in the next segment is a column of its own.
     """
     words = [w for seg in line.segments for w in seg.words]
-    if not words or len(words) > 24:
+    if not words or len(words) > 32:
         return None
-    if sum(1 for w in words if _DIGIT.search(w.text)) > 1:
-        return None
-    if sum(1 for seg in line.segments for t in seg.folded.split() if _may_be_term(t)) < 2:
+    # Segments with numbers are values, not headers; they may only stand apart (a sidebar on the same line).
+    plain = [seg for seg in line.segments if sum(1 for w in seg.words if _DIGIT.search(w.text)) <= 1]
+    numbered = [seg for seg in line.segments if seg not in plain]
+    if sum(1 for seg in plain for t in seg.folded.split() if _may_be_term(t)) < 2:
         return None  # a header names at least two columns
     columns: list[Column] = []
-    for seg in line.segments:
+    for seg in plain:
         owner: list[int | None] = [None] * len(seg.words)
         for kind, start, end in header_kinds(seg.folded):
             idx = [
@@ -278,6 +283,13 @@ def _columns_of_line(line: Line) -> tuple[list[Column], float] | None:
         return None
     columns.sort(key=lambda c: c.left)
     _drop_far_left(columns)
+    if not columns:
+        return None
+    left, right = min(c.left for c in columns), max(c.right for c in columns)
+    if any(seg.right > left - 0.02 and seg.left < right + 0.02 for seg in numbered):
+        return None  # numbers among the column names: a row of values
+    if sum(1 for c in columns for w in c.words if _DIGIT.search(w.text)) > 1:
+        return None
     share = sum(c.matched for c in columns) / max(1, sum(len(w.text) for c in columns for w in c.words))
     return columns, share
 
@@ -295,11 +307,6 @@ def _is_header(columns: list[Column], share: float) -> bool:
 
 def _merge_neighbour(columns: list[Column], line: Line) -> bool:
     """Fold a wrapped header line ("Unit Price" over "Excl. VAT") into the columns; False if it does not fit."""
-    words = [w for s in line.segments for w in s.words]
-    if not words or any(_DIGIT.search(w.text) for w in words):
-        return False
-    if not any(ch.isalpha() for w in words for ch in w.text):
-        return False  # a rule drawn with dashes or equals signs
     lo = min(c.left for c in columns) - 0.02
     hi = max(c.right for c in columns) + 0.02
     # Text far left of the table (a sidebar beside the header) is neither merged nor a reason to stop.
@@ -310,8 +317,11 @@ def _merge_neighbour(columns: list[Column], line: Line) -> bool:
             del segments[0]
             continue
         break
-    if not segments:
+    words = [w for s in segments for w in s.words]
+    if not words or any(_DIGIT.search(w.text) for w in words):
         return False
+    if not any(ch.isalpha() for w in words for ch in w.text):
+        return False  # a rule drawn with dashes or equals signs
     # Every segment must sit over (or beside) one of the columns, or name a column of its own.
     placed: list[tuple[Column, list[Word]]] = []
     for seg in segments:

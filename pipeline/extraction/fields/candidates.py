@@ -212,6 +212,8 @@ def _below(ctx: Context, seg: Segment, name: str, zones: list, *, box=None) -> l
     left, right = (box[0], box[0] + box[2]) if box else (seg.left, seg.right)
     width = right - left
     below = ctx.layout.below(seg, max_lines=2)
+    # Per line, the cell most under the label first (narrow columns overlap their neighbours a little).
+    below.sort(key=lambda b: (b.line.index, -(min(b.right, right) - max(b.left, left))))
     lines_seen: list = []
     for b in below:
         if b.line not in lines_seen:
@@ -318,6 +320,8 @@ def _link(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> l
             if relation == "below2" and weight < 1.0:
                 continue
             score = weight * _relation_factor(relation, label) * pos_factor * val.quality
+            if name in ("invoice_date", "invoice_number") and zseg.top > 0.85:
+                score *= 0.9  # a page footer's date or number is more often a print date or a reference
             if name not in ("vendor_name", "customer_name", "payment_terms") and _LEAD_WORD.search(text[: val.start]):
                 score *= 0.75  # "Date de facture associée : 30/11/2018": a qualifier between label and value
             found.append(Candidate(

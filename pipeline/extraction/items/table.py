@@ -91,6 +91,10 @@ def _chunk(words: list[Word], text: str, *, numeric: bool) -> Chunk:
     return Chunk(words, text, min(w.left for w in words), max(w.right for w in words), numeric)
 
 
+def _text_chunk(words: list[Word]) -> Chunk:
+    return _chunk(words, " ".join(w.text for w in words), numeric=False)
+
+
 def _overlap(a_left: float, a_right: float, c: Column) -> float:
     return min(a_right, c.right + 0.004) - max(a_left, c.left - 0.004)
 
@@ -135,12 +139,13 @@ class Grid:
         return min(self.columns, key=lambda c: max(c.left - ch.right, ch.left - c.right))
 
     def cells(self, line: Line, decimal_sep: str | None) -> list[tuple[Column, Chunk]]:
-        out: list[tuple[Column, Chunk]] = []
+        """The line's pieces inside the table, each with its column, left to right."""
+        out: list[Chunk] = []
         for seg in line.segments:
             if self.desc_first and self.reach <= seg.left < self.left and seg.right >= self.reach + 0.07:
                 # Descriptions that start left of a centred "Description" header: the whole segment is the cell.
                 if not seg.text.rstrip().endswith(":"):
-                    out.append((None, _chunk(seg.words, seg.text, numeric=False)))  # type: ignore[arg-type]
+                    out.append(_text_chunk(seg.words))
                     continue
             if seg.right < self.left or seg.left > self.right:
                 continue
@@ -148,7 +153,7 @@ class Grid:
             if not words:
                 continue
             if len(words) != len(seg.words):
-                out.append((None, _chunk(words, " ".join(w.text for w in words), numeric=False)))  # type: ignore[arg-type]
+                out.append(_text_chunk(words))
                 continue
             desc = self.desc
             if desc is not None and seg.left < desc.left - 0.01 < seg.right:
@@ -156,18 +161,16 @@ class Grid:
                 head = [w for w in seg.words if w.left < desc.left - 0.01]
                 tail = [w for w in seg.words if w.left >= desc.left - 0.01]
                 if head and tail:
-                    out.append((None, _chunk(head, " ".join(w.text for w in head), numeric=False)))  # type: ignore[arg-type]
-                    out.append((None, _chunk(tail, " ".join(w.text for w in tail), numeric=False)))  # type: ignore[arg-type]
+                    out.extend((_text_chunk(head), _text_chunk(tail)))
                     continue
             value_cols = [c for c in self.columns if c.kind in NUMERIC and _overlap(seg.left, seg.right, c) > 0]
             pieces = _units(seg, decimal_sep) if len(value_cols) >= 2 else None
             if pieces is None or len(pieces) < 2:
                 pieces = [_chunk(seg.words, seg.text, numeric=_is_numeric(seg.text, decimal_sep))]
-            for p in pieces:
-                out.append((None, p))  # type: ignore[arg-type]
+            out.extend(pieces)
         placed: list[tuple[Column, Chunk]] = []
         after_text = False
-        for _c, ch in sorted(out, key=lambda cc: cc[1].left):
+        for ch in sorted(out, key=lambda c: c.left):
             col = self.column_of(ch, after_text=after_text)
             after_text = after_text or (col is self.desc and not ch.numeric)
             placed.append((col, ch))

@@ -50,6 +50,7 @@ class Party:
     page: int
     bbox: BBox | None
     ocr: float = 100.0
+    how: str = ""  # where the value came from: "label", "sender", "header", "footer" (for tuning and tests)
 
 
 def _is_noise(seg: Segment, ctx: Context) -> bool:
@@ -95,11 +96,14 @@ def _matches_domain(name: str, domains: set[str]) -> float:
         return 0.0
     best = 0.0
     for d in domains:
-        if d.startswith(key) or (len(d) >= 4 and key.startswith(d)) or (key in d and len(key) >= 0.6 * len(d)):
+        if d.startswith(key) or (key in d and len(key) >= 0.6 * len(d)):
             return 1.0
+        if len(d) >= 4 and key.startswith(d):
+            # "Free Service Abonné" and free.fr: the domain names only the start of this name
+            return 1.0 if len(key) <= len(d) + 2 else 0.6
         first = normalise_name(name.split()[0]) if name.split() else ""
         if len(first) >= 4 and d.startswith(first):
-            best = 0.4
+            best = max(best, 0.4)
     return best
 
 
@@ -297,7 +301,12 @@ def find_parties(ctx: Context, labelled: list[Candidate]) -> dict[str, Party]:
                 conf = min(conf, 84.0)  # no legal form anywhere: is it the whole name?
         start = seg.text.find(name)
         bbox = seg.bbox_of(start, start + len(name)) if start >= 0 else None
-        result["vendor_name"] = Party("vendor_name", name, min(conf, 97.0), seg.page, bbox, seg.confidence)
+        domain = _matches_domain(name, domains) >= 1
+        if domain and rival <= score - 0.1:
+            conf = max(conf, 87.0)  # the name is the company in the document's own e-mail address or website
+        how_found = f"{how}{'+domain' if domain else ''}{'+same' if len(same) > 1 else ''}"
+        result["vendor_name"] = Party("vendor_name", name, min(conf, 97.0), seg.page, bbox, seg.confidence,
+                                      how_found)
         address = _vendor_address(ctx, seg, name, how, customer_segs)
         if address is not None:
             result["vendor_address"] = address

@@ -167,6 +167,8 @@ def _customer_blocks(ctx: Context, cands: list[Candidate]) -> list[Party]:
                 conf -= 15  # two name lines: which one is the customer is a guess
         if _LEGAL.search(text):
             conf += 6
+        elif c.label is not None and c.label.weight >= 1.0 and len(text.split()) >= 2 and c.score >= 0.8:
+            conf += 6  # "Bill to" / "Rechnungsadresse" over a name of several words: a person or a firm
         out.append(Party("customer_name", text, min(conf, cap), c.page, bbox, seg.confidence))
     return out
 

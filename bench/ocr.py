@@ -17,8 +17,12 @@ timing; the load time is shown apart):
 - ``sroie total``: share of receipts whose truth total appears among the OCR words;
 - ``s/page`` wall-clock median and p95 (page image → upright, deskewed words), ``cpu s``: CPU seconds per page
   (the process and its Tesseract children: the one-core cost, less disturbed by a busy machine than wall time),
-  ``gen med``: wall median on the generated pages alone, and peak RSS of the process.
+  ``gen med``: wall median on the generated pages alone, and peak RSS (the process plus its largest
+  Tesseract child).
 The digital text layer scores itself on the same measures as a check of the measure (should be ~100 %).
+
+Knobs for trying variants (environment): OCR_RAPID_DET_SIDE (detector size, default 1280),
+OCR_TESSERACT_LANGS (default eng+deu+fra+spa+ita+nld), OCR_TESSERACT_THRESHOLDING (0 Otsu, 1, 2 Sauvola: default).
 """
 
 from __future__ import annotations
@@ -81,8 +85,16 @@ def word_scores(reference: list[str], ocr: list[str]) -> dict[str, float]:
     by_len: dict[int, set[str]] = {}
     for w in set(ocr):
         by_len.setdefault(len(w), set()).add(w)
-    out = {"words": 0, "found": 0, "chars": 0, "errors": 0,
-           "num_words": 0, "num_found": 0, "num_chars": 0, "num_errors": 0}
+    out = {
+        "words": 0,
+        "found": 0,
+        "chars": 0,
+        "errors": 0,
+        "num_words": 0,
+        "num_found": 0,
+        "num_chars": 0,
+        "num_errors": 0,
+    }
     for word in reference:
         numeric = any(c.isdigit() for c in word)
         found = bag[word] > 0
@@ -123,17 +135,37 @@ def prepare(args, folder: Path) -> list[dict]:
         for number, image in enumerate(images, 1):
             path = folder / f"gen-{i}-{number}.png"
             image.save(path)
-            ref_words = [norm(w.text) for w in reference.pages[number - 1].words] if number <= len(reference.pages) else []
-            items.append({"set": "generated", "path": str(path), "page": number, "reference": ref_words,
-                          "amounts": truth if number == len(images) else {}, "doc": i,
-                          "profile": params.get("profile", "?"), "turned": params.get("turned", 0)})
+            ref_words = (
+                [norm(w.text) for w in reference.pages[number - 1].words] if number <= len(reference.pages) else []
+            )
+            items.append(
+                {
+                    "set": "generated",
+                    "path": str(path),
+                    "page": number,
+                    "reference": ref_words,
+                    "amounts": truth if number == len(images) else {},
+                    "doc": i,
+                    "profile": params.get("profile", "?"),
+                    "turned": params.get("turned", 0),
+                }
+            )
     sroie = CORPUS / "sroie-dev"
     if args.sroie and (sroie / "truth.jsonl").is_file():
         records = [json.loads(line) for line in (sroie / "truth.jsonl").read_text().splitlines() if line.strip()]
         for record in records[: args.sroie]:
-            items.append({"set": "sroie", "path": str(sroie / record["doc"]), "page": 1, "reference": [],
-                          "amounts": {"total": record["total"]} if record.get("total") else {}, "doc": record["doc"],
-                          "profile": "receipt", "turned": 0})
+            items.append(
+                {
+                    "set": "sroie",
+                    "path": str(sroie / record["doc"]),
+                    "page": 1,
+                    "reference": [],
+                    "amounts": {"total": record["total"]} if record.get("total") else {},
+                    "doc": record["doc"],
+                    "profile": "receipt",
+                    "turned": 0,
+                }
+            )
     elif args.sroie:
         print(f"(sroie-dev skipped: {sroie} not found)")
     return items
@@ -168,10 +200,18 @@ def run_engine(engine: str, items_path: Path) -> dict:
         seconds = time.perf_counter() - started
         cpu = _cpu() - cpu
         words = [norm(w.text) for w in page.words]
-        results.append({"seconds": seconds, "cpu": cpu, "words": words, "rotation": page.rotation,
-                        "confidence": statistics.fmean([w.confidence for w in page.words]) if page.words else 0})
-    return {"first_call_s": first, "results": results,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+        results.append(
+            {
+                "seconds": seconds,
+                "cpu": cpu,
+                "words": words,
+                "rotation": page.rotation,
+                "confidence": statistics.fmean([w.confidence for w in page.words]) if page.words else 0,
+            }
+        )
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # the largest Tesseract child
+    return {"first_call_s": first, "results": results, "peak_rss_mb": (own + kids) / 1024}
 
 
 def pct(num: float, den: float) -> str:
@@ -212,9 +252,15 @@ def summarise(name: str, items: list[dict], results: list[dict], extra: dict | N
         gen = [r["seconds"] for i, r in zip(items, results, strict=True) if i["set"] == "generated"]
         cpu = sorted(r["cpu"] for r in results)
         cpu95 = cpu[min(len(cpu) - 1, round(0.95 * (len(cpu) - 1)))]
-        row += [f"{statistics.median(seconds):.2f}", f"{p95:.2f}", f"{statistics.median(cpu):.2f}", f"{cpu95:.2f}",
-                f"{statistics.median(gen):.2f}" if gen else "-", f"{extra['peak_rss_mb']:.0f}",
-                f"{extra['first_call_s']:.1f}"]
+        row += [
+            f"{statistics.median(seconds):.2f}",
+            f"{p95:.2f}",
+            f"{statistics.median(cpu):.2f}",
+            f"{cpu95:.2f}",
+            f"{statistics.median(gen):.2f}" if gen else "-",
+            f"{extra['peak_rss_mb']:.0f}",
+            f"{extra['first_call_s']:.1f}",
+        ]
     else:
         row += ["-"] * 7
     return row
@@ -226,6 +272,7 @@ def main() -> int:
     parser.add_argument("--sroie", type=int, default=20, help="sroie-dev receipts")
     parser.add_argument("--seed", type=int, default=404)
     parser.add_argument("--engines", default="rapidocr,tesseract")
+    parser.add_argument("--verbose", action="store_true", help="print every page's figures")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--items", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -242,30 +289,64 @@ def main() -> int:
         n_gen = sum(1 for i in items if i["set"] == "generated")
         profiles = Counter(i["profile"] for i in items if i["set"] == "generated")
         turned = sum(1 for i in items if i["turned"])
-        print(f"pages: {n_gen} generated scans (seed {args.seed}; {dict(profiles)}; {turned} turned) and "
-              f"{len(items) - n_gen} sroie-dev receipts; prepared in {time.perf_counter() - started:.0f} s")
-        header = ["engine", "amounts", "num words", "CER num", "words", "CER", "sroie total", "upright",
-                  "s/page med", "p95", "cpu s med", "cpu p95", "gen med", "peak RSS MB", "load+1st s"]
+        print(
+            f"pages: {n_gen} generated scans (seed {args.seed}; {dict(profiles)}; {turned} turned) and "
+            f"{len(items) - n_gen} sroie-dev receipts; prepared in {time.perf_counter() - started:.0f} s"
+        )
+        header = [
+            "engine",
+            "amounts",
+            "num words",
+            "CER num",
+            "words",
+            "CER",
+            "sroie total",
+            "upright",
+            "s/page med",
+            "p95",
+            "cpu s med",
+            "cpu p95",
+            "gen med",
+            "peak RSS MB",
+            "load+1st s",
+        ]
         digital = [i for i in items if i["set"] == "generated"]
         rows = [summarise("pdf text layer", digital, [{"words": i["reference"]} for i in digital])]
         for engine in args.engines.split(","):
             engine = engine.strip()
             load = os.getloadavg()[0]
             env = {**os.environ, "OMP_THREAD_LIMIT": "1", "OMP_NUM_THREADS": "1"}
-            done = subprocess.run([sys.executable, __file__, "--child", engine, "--items", str(items_path)],
-                                  capture_output=True, text=True, env=env, check=False)
+            done = subprocess.run(
+                [sys.executable, __file__, "--child", engine, "--items", str(items_path)],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=False,
+            )
             if done.returncode != 0:
                 print(f"{engine}: failed\n{done.stderr[-2000:]}")
                 continue
             out = json.loads(done.stdout.strip().splitlines()[-1])
             rows.append(summarise(engine, items, out["results"], out))
-            print(f"({engine}: load average {load:.2f} before, {os.getloadavg()[0]:.2f} after, on "
-                  f"{os.cpu_count()} cores)", flush=True)
+            if args.verbose:
+                for item, r in zip(items, out["results"], strict=True):
+                    print(
+                        f"  {engine} {item['set']} {item['doc']} p{item['page']} {item['profile']} "
+                        f"turned {item['turned']}: {r['seconds']:.2f} s, cpu {r['cpu']:.2f} s, "
+                        f"{len(r['words'])} words, rotation {r['rotation']}"
+                    )
+            print(
+                f"({engine}: load average {load:.2f} before, {os.getloadavg()[0]:.2f} after, on "
+                f"{os.cpu_count()} cores)",
+                flush=True,
+            )
         widths = [max(len(str(r[k])) for r in [header, *rows]) for k in range(len(header))]
         for r in [header, *rows]:
             print("  ".join(str(c).rjust(w) for c, w in zip(r, widths, strict=True)))
-        print("amounts/num words/words: higher is better; CER: lower is better. The pdf text layer row is the "
-              "measure's own ceiling; sroie rows have no text layer. Timings: one thread, machine shared.")
+        print(
+            "amounts/num words/words: higher is better; CER: lower is better. The pdf text layer row is the "
+            "measure's own ceiling; sroie rows have no text layer. Timings: one thread, machine shared."
+        )
     return 0
 
 

@@ -39,11 +39,13 @@ def cross_check(result: ExtractionResult, *, totals_verified: bool = False) -> E
     """``totals_verified``: the engine already found the totals adding up, counting discounts and shipping
     printed in the totals block, which this check cannot see."""
     subtotal, tax, total = _amount(result, "subtotal"), _amount(result, "tax"), _amount(result, "total")
+    arithmetic_failed = False
     if subtotal is not None and tax is not None and total is not None and not totals_verified:
         tolerance = CENT * max(1, len(result.line_items))
         if abs(subtotal + tax - total) <= tolerance:
             _boost(result, ("subtotal", "tax", "total"), 95.0)
         else:
+            arithmetic_failed = True
             result.issues.append("subtotal + tax != total")
             _cap(result, ("subtotal", "tax", "total"), 70.0)
     amounts = []
@@ -60,7 +62,8 @@ def cross_check(result: ExtractionResult, *, totals_verified: bool = False) -> E
                 for item in result.line_items:
                     item.confidence = max(item.confidence, 95.0)
                 # Two independent readings agree: the items table and the labelled amount.
-                _boost(result, ("subtotal",) if subtotal is not None else ("total",), 92.0)
+                if not arithmetic_failed:
+                    _boost(result, ("subtotal",) if subtotal is not None else ("total",), 92.0)
             else:
                 result.issues.append("line items do not sum to the subtotal")
     return result

@@ -120,8 +120,14 @@ def _to_8bit(image: Image.Image) -> Image.Image:
     return image.convert("RGB")  # P, CMYK, YCbCr, LAB, HSV
 
 
-def iter_image_pages(data: bytes, *, max_pages: int | None = None) -> Iterator[Image.Image]:
+def iter_image_pages(
+    data: bytes, *, max_pages: int | None = None, max_side: int | None = None
+) -> Iterator[Image.Image]:
     """Every page of a PNG/JPEG/TIFF file, upright and 8-bit, one at a time.
+
+    ``max_side``: a JPEG far larger than this (a 50-megapixel phone photo) is decoded at a reduced scale (1/2,
+    1/4, 1/8: JPEG can do that for free) with its longest side still at least ``max_side``; other images are
+    decoded whole. Nothing is enlarged.
 
     Raises :class:`UnreadableDocument` for a file that is not such an image, is damaged or truncated, or has a
     page over the pixel limit (checked from the header, before any pixel is decoded).
@@ -139,6 +145,9 @@ def iter_image_pages(data: bytes, *, max_pages: int | None = None) -> Iterator[I
             if width < MIN_SIDE or height < MIN_SIDE:
                 raise UnreadableDocument(f"The image is only {width} × {height} pixels: too small to read.")
             try:
+                if max_side and frame.format == "JPEG" and max(width, height) >= 2 * max_side:
+                    factor = max(width, height) / max_side
+                    frame.draft(frame.mode, (int(width / factor) + 1, int(height / factor) + 1))
                 frame.load()
                 image = ImageOps.exif_transpose(frame) or frame
                 image = _to_8bit(image)

@@ -148,6 +148,11 @@ def _rotate(image: Image.Image, degrees: int) -> Image.Image:
 class _Rapid:
     def __init__(self) -> None:
         from rapidocr import RapidOCR
+        from rapidocr.ch_ppocr_cls import TextClsOutput
+        from rapidocr.main import RapidOCRError
+
+        self.empty_cls = TextClsOutput
+        self.no_text = RapidOCRError
 
         threads = int(os.environ.get("OCR_THREADS", "1"))  # one core per worker process: Celery scales by processes
         self.engine = RapidOCR(
@@ -156,7 +161,7 @@ class _Rapid:
                 "Global.max_side_len": RAPID_MAX_SIDE,
                 "Global.return_word_box": True,
                 "Det.limit_type": "max",
-                "Det.limit_side_len": RAPID_DET_SIDE,
+                "Det.limit_side_len": int(os.environ.get("OCR_RAPID_DET_SIDE", RAPID_DET_SIDE)),  # bench knob
                 "EngineConfig.onnxruntime.intra_op_num_threads": threads,
                 "EngineConfig.onnxruntime.inter_op_num_threads": 1,
             }
@@ -164,12 +169,10 @@ class _Rapid:
         self.lock = threading.Lock()  # the engine keeps per-call state on itself
 
     def _detect(self, bgr: np.ndarray):
-        from rapidocr.main import RapidOCRError
-
         img, op = self.engine.preprocess_img(bgr)
         try:
             crops, det = self.engine.detect_and_crop(img, op)
-        except RapidOCRError:
+        except self.no_text:
             return None
         return img, op, crops, det
 
@@ -190,6 +193,15 @@ class _Rapid:
             elif h >= 2.5 * w:
                 vertical += 1
         return horizontal, vertical, angles
+
+    @staticmethod
+    def _sample(crops: list[np.ndarray], size: int = 24) -> list[int]:
+        """Indices of up to ``size`` line crops spread over the page, among those at least twice as wide as high."""
+        lines = [i for i, c in enumerate(crops) if c.shape[1] >= 2 * c.shape[0]]
+        if len(lines) <= size:
+            return lines
+        step = len(lines) / size
+        return [lines[int(k * step)] for k in range(size)]
 
     def _turn(self, bgr: np.ndarray, found, quarter_turns: int):
         """The page and its detected boxes turned counter-clockwise by 90 or 180 degrees, without detecting again.
@@ -239,28 +251,50 @@ class _Rapid:
                 turned = 90
                 bgr, found = self._turn(bgr, found, 1)
             img, op, crops, det = found
-            cls_imgs, cls = eng.cls_and_rotate(crops)
-            # Upside down when most lines (weighted by their length) read as turned by 180 degrees.
+            # Upside down when most sampled lines (weighted by their length) read as turned by 180 degrees. The
+            # direction classifier runs on a sample only: one page has one direction, and classifying every
+            # line would cost time and flip the odd line it gets wrong.
+            sample = [crops[i] for i in self._sample(crops)]
             flipped = upright = 0.0
-            for (label, score), crop in zip(cls.cls_res, crops, strict=True):
-                weight = crop.shape[1] / max(1, crop.shape[0])
-                if weight < 2:
-                    continue
-                if "180" in label and score > 0.6:
-                    flipped += weight
-                elif score > 0.6:
-                    upright += weight
+            if sample:
+                _, cls = eng.cls_and_rotate(sample)
+                for (label, score), crop in zip(cls.cls_res, sample, strict=True):
+                    weight = crop.shape[1] / max(1, crop.shape[0])
+                    if "180" in label and score > 0.6:
+                        flipped += weight
+                    elif score > 0.6:
+                        upright += weight
             if flipped > 1.5 * upright and flipped > 0:
                 turned = (turned + 180) % 360
                 bgr, found = self._turn(bgr, found, 2)
                 img, op, crops, det = found
-                cls_imgs, cls = eng.cls_and_rotate(crops)
+            # Lines standing on end (tall boxes) were turned a quarter by the cropper: the classifier says which way.
+            readable = list(crops)
+            tall = [
+                i
+                for i, box in enumerate(det.boxes)
+                if np.hypot(*(box[3] - box[0])) >= 1.5 * np.hypot(*(box[1] - box[0]))
+            ]
+            if tall:
+                turned_crops, _ = eng.cls_and_rotate([crops[i] for i in tall])
+                for i, crop in zip(tall, turned_crops, strict=True):
+                    readable[i] = crop
             _, _, angles = self._box_shapes(det)
-            rec = eng.recognize_txt(cls_imgs)
-            out = eng.build_final_output(bgr, det, cls, rec, crops, op)
+            try:
+                rec = eng.recognize_txt(readable)
+            except self.no_text:  # nothing recognised
+                return Page(number=number, width=float(original[0]), height=float(original[1]), source="ocr")
+            try:
+                out = eng.build_final_output(bgr, det, self.empty_cls(), rec, crops, op)
+            except IndexError:  # rapidocr drops lines without word boxes and its lists fall out of step
+                eng.return_word_box = False
+                try:
+                    out = eng.build_final_output(bgr, det, self.empty_cls(), rec, crops, op)
+                finally:
+                    eng.return_word_box = True
         height, width = bgr.shape[:2]
         words: list[_RawWord] = []
-        if out.txts:
+        if getattr(out, "txts", None) and getattr(out, "boxes", None) is not None:
             per_word = out.word_results if len(out.word_results) == len(out.txts) else [()] * len(out.txts)
             for box, text, score, word_boxes in zip(out.boxes, out.txts, out.scores, per_word, strict=True):
                 usable = [wb for wb in word_boxes if wb and wb[2] is not None and str(wb[0]).strip()]
@@ -286,6 +320,8 @@ class _Tesseract:
             raise OcrError("The OCR program (Tesseract) is not installed on this server.")
         self.env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
         self.langs = os.environ.get("OCR_TESSERACT_LANGS", TESSERACT_LANGS)
+        # 2 = Sauvola: photos with shadows and uneven paper read far better than with 0 = global Otsu.
+        self.thresholding = os.environ.get("OCR_TESSERACT_THRESHOLDING", "2")  # a bench knob
 
     def _run(self, image: Image.Image, args: list[str]) -> str:
         buf = io.BytesIO()
@@ -306,29 +342,19 @@ class _Tesseract:
         return done.stdout.decode("utf-8", "replace")
 
     def orientation(self, image: Image.Image) -> int:
-        """Degrees to turn the page counter-clockwise to make it upright, from Tesseract's OSD (0 if unsure)."""
+        """Degrees to turn the page counter-clockwise to make it upright, as Tesseract's OSD proposes (0: none)."""
         small = _resized(image, min(1.0, 1600 / max(image.size)))
         out = self._run(small, ["--psm", "0", "-l", "osd"])
-        rotate = confidence = None
         for line in out.splitlines():
             key, _, value = line.partition(":")
             if key.strip() == "Rotate":
-                rotate = int(value.strip() or 0)
-            elif key.strip() == "Orientation confidence":
-                confidence = float(value.strip() or 0)
-        if rotate is None or confidence is None or confidence < 1.5:
-            return 0
-        # OSD's "Rotate" is the clockwise turn that makes the page upright.
-        return (360 - rotate) % 360
+                # OSD's "Rotate" is the clockwise turn that makes the page upright.
+                return (360 - int(value.strip() or 0)) % 360
+        return 0
 
-    def read(self, image: Image.Image, number: int) -> Page:
-        original = image.size
-        image = image.convert("L")
-        image = _resized(image, _scale_for(image, 3500))
-        turned = self.orientation(image)
-        image = _rotate(image, turned)
-        # Sauvola binarisation: photos with shadows and uneven paper read far better than with global Otsu.
-        tsv = self._run(image, ["--psm", "3", "-l", self.langs, "-c", "thresholding_method=2", "tsv"])
+    def _recognise(self, image: Image.Image):
+        args = ["--psm", "3", "-l", self.langs, "-c", f"thresholding_method={self.thresholding}", "tsv"]
+        tsv = self._run(image, args)
         words: list[_RawWord] = []
         lines: dict[tuple[str, str, str], list[tuple[float, float, float]]] = {}
         reader = csv.reader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -345,6 +371,28 @@ class _Tesseract:
                 pts = np.array([[left, top], [left + w, top], [left + w, top + h], [left, top + h]])
                 words.append(_RawWord(text, pts, conf))
                 lines.setdefault((row[2], row[3], row[4]), []).append((left + w / 2, top + h, w))
+        # How well the page read: characters in confidently read words.
+        score = sum(len(w.text) for w in words if w.confidence >= 70)
+        return words, lines, score
+
+    def read(self, image: Image.Image, number: int) -> Page:
+        original = image.size
+        image = image.convert("L")
+        image = _resized(image, _scale_for(image, 3500))
+        # OSD alone is unreliable on noisy pages: it tells text running across from text running up or down,
+        # but often not which way up (it calls upright pages upside down, with high confidence). So a proposed
+        # turn is checked against the opposite one: the page is read both ways and the way with more confidently
+        # read text wins (at the cost of a second reading, only for pages OSD calls turned).
+        proposal = self.orientation(image)
+        turned = proposal
+        words, lines, score = self._recognise(_rotate(image, proposal))
+        if proposal:
+            opposite = (proposal + 180) % 360
+            other = self._recognise(_rotate(image, opposite))
+            if other[2] > (1.1 if opposite == 0 else 1.0) * score:
+                turned = opposite
+                words, lines, score = other
+        image = _rotate(image, turned)
         width, height = image.size
         angles = []
         for members in lines.values():

@@ -25,6 +25,7 @@ from .types import Document, Page, UnreadableDocument
 __all__ = ["read_document"]
 
 DEFAULT_OCR_MAX_PAGES = 50  # ~2-3 s a page: a 50-page scan fits the extraction task's time limit
+OCR_MAX_SIDE = 4000  # pixels: both OCR engines work below this, so huge photos are decoded smaller (JPEG)
 
 
 def ocr_max_pages() -> int:
@@ -83,7 +84,7 @@ def _read_image(data: bytes, engine: str, started: float) -> Document:
     _check_pages(image_page_count(data), "image")
     pages: list[Page] = []
     ocr_ms = 0.0
-    with closing(iter_image_pages(data)) as images:
+    with closing(iter_image_pages(data, max_side=OCR_MAX_SIDE)) as images:
         for index, image in enumerate(images):
             t = time.perf_counter()
             pages.append(ocr_page(image, index + 1, engine=engine))

@@ -198,3 +198,40 @@ def test_evaluate_refuses_a_missing_or_broken_truth_file(tmp_path):
     bad.write_text("{not json\n")
     with pytest.raises(CommandError, match="truth.jsonl:1"):
         call_command("evaluate", str(bad))
+
+
+# --- the Textract engine (botocore's Stubber replaying a recorded response; Textract cannot run here) ------------
+@pytest.fixture
+def textract_stub():
+    from botocore.stub import Stubber
+
+    from invoices import aws
+
+    aws.reset()
+    with Stubber(aws.client("textract")) as stubber:
+        yield stubber
+        stubber.assert_no_pending_responses()
+    aws.reset()
+
+
+@pytest.mark.corpus
+def test_extract_with_the_textract_engine(corpus, textract_stub, tmp_path):
+    image = corpus / "textract" / "default_invoice_1.png"
+    response = json.loads((corpus / "textract" / "default_invoice_1.analyze_expense.json").read_text())
+    response.pop("ResponseMetadata", None)
+    textract_stub.add_response("analyze_expense", response, {"Document": {"Bytes": image.read_bytes()}})
+    lines = run("extract", "--engine", "textract", str(image))
+    assert_contract(lines[0])
+    assert lines[0]["engine"] == "textract"
+    assert lines[0]["fields"]["invoice_number"]["value"] == "123PQR456"
+    assert lines[0]["fields"]["total"]["value"] == "6231.09"
+
+
+def test_textract_refusal_is_an_error_object(textract_stub, tmp_path):
+    png = tmp_path / "page.png"
+    png.write_bytes(png_bytes())
+    textract_stub.add_client_error("analyze_expense", service_error_code="UnsupportedDocumentException",
+                                   http_status_code=400)
+    lines = run("extract", "--engine", "textract", str(png))
+    assert set(lines[0]) == {"file", "error"}
+    assert lines[0]["error"].startswith("textract engine failed:")

@@ -27,7 +27,9 @@ def png_header_only(width: int, height: int) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
 
     ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    )
 
 
 def test_multi_page_tiff_gives_every_page_in_order():
@@ -128,3 +130,11 @@ def test_pdf_page_out_of_range_is_refused():
     pdf = make_invoice(seed=3, index=0, kind="digital").data
     with pytest.raises(UnreadableDocument, match="Page 9"):
         list(iter_pdf_page_images(pdf, [9]))
+
+
+def test_huge_jpeg_is_decoded_at_a_reduced_scale_but_not_below_the_asked_size():
+    data = encode(Image.new("RGB", (6400, 4000), "white"), "JPEG")
+    (image,) = list(iter_image_pages(data, max_side=1500))
+    assert image.size == (1600, 1000)  # 1/4 scale: the smallest JPEG scale still >= 1500 on the long side
+    (full,) = list(iter_image_pages(data))
+    assert full.size == (6400, 4000)

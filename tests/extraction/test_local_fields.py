@@ -150,3 +150,31 @@ def test_words_are_only_in_the_result_when_asked_for():
     result = ExtractionResult(file="a.pdf", engine="pdf-text", pages=1, words=[word])
     assert "words" not in result.to_dict()
     assert result.to_dict(words=True)["words"] == [{"text": "Total", "page": 1, "bbox": [0.1, 0.2, 0.05, 0.012]}]
+
+
+def test_tax_row_with_base_tax_and_gross_gives_the_tax():
+    fields = _fields(
+        ("Nettobetrag", 0.50, 0.60), ("376,37", 0.84, 0.60),
+        ("19,00% MwSt.:", 0.34, 0.62), ("376,37", 0.56, 0.62), ("71,51", 0.71, 0.62), ("447,88", 0.84, 0.62),
+        ("Summe gesamt", 0.50, 0.64), ("447,88", 0.84, 0.64),
+    )
+    assert (_value(fields, "subtotal"), _value(fields, "tax"), _value(fields, "total")) == ("376.37", "71.51", "447.88")
+
+
+def test_label_column_with_values_below_ignores_the_table_beside_it():
+    fields = _fields(
+        ("Invoice No.", 0.03, 0.25), ("1", 0.32, 0.25), ("Lunch buffet per person", 0.36, 0.25), ("24", 0.64, 0.25),
+        ("580.56", 0.82, 0.25),
+        ("IN2377836", 0.03, 0.27), ("2", 0.32, 0.27), ("Logo design", 0.36, 0.27), ("1", 0.64, 0.27),
+        ("661.51", 0.82, 0.27),
+    )
+    assert _value(fields, "invoice_number") == "IN2377836"
+
+
+def test_period_and_print_dates_are_not_the_invoice_date():
+    fields = _fields(
+        ("Leistungszeitraum: 01.03.2025 - 31.03.2025", 0.55, 0.10),
+        ("Rechnungsdatum: 02.04.2025", 0.55, 0.12),
+        ("Druckdatum: 05.04.2025", 0.55, 0.95),
+    )
+    assert _value(fields, "invoice_date") == "2025-04-02"

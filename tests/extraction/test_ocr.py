@@ -24,9 +24,22 @@ ENGINES = ["rapidocr", "tesseract"]
 
 
 def scanned(pdf: bytes, skew: float) -> Image.Image:
-    params = ScanParams(profile="scan", dpi=200, rotation=skew, turned=0, blur=0.5, noise=5.0, paper=240,
-                        contrast=1.0, brightness=1.0, jpeg_quality=70, perspective=0.0, shadow=0.0, grayscale=True,
-                        format="png")
+    params = ScanParams(
+        profile="scan",
+        dpi=200,
+        rotation=skew,
+        turned=0,
+        blur=0.5,
+        noise=5.0,
+        paper=240,
+        contrast=1.0,
+        brightness=1.0,
+        jpeg_quality=70,
+        perspective=0.0,
+        shadow=0.0,
+        grayscale=True,
+        format="png",
+    )
     data, _ = scan_pdf(pdf, random.Random(1), params)
     return next(iter_image_pages(data))
 
@@ -100,8 +113,9 @@ def test_skew_is_taken_out_of_the_word_boxes(invoice, engine):
     for w in digital.words:
         counts[w.text] = counts.get(w.text, 0) + 1
     unique = [w for w in digital.words if len(w.text) >= 3 and counts[w.text] == 1]
-    pairs = [(a, b) for a in unique for b in unique
-             if b.left - a.right > 0.4 and abs(centre(a)[1] - centre(b)[1]) < 0.004]
+    pairs = [
+        (a, b) for a in unique for b in unique if b.left - a.right > 0.4 and abs(centre(a)[1] - centre(b)[1]) < 0.004
+    ]
     assert len(pairs) >= 3
     page = ocr_page(invoice["skewed"], 1, engine=engine)
     checked = 0

@@ -112,9 +112,22 @@ def test_every_tiff_page_is_read(tesseract):
 def test_scanned_photo_is_read_upright_with_the_default_engine(settings):
     settings.OCR_ENGINE = "rapidocr"
     spec = random_spec(random.Random("reader-scan"), locale="de-DE", n_lines=3)
-    params = ScanParams(profile="scan", dpi=150, rotation=-1.2, turned=180, blur=0.4, noise=4.0, paper=238,
-                        contrast=1.0, brightness=1.0, jpeg_quality=75, perspective=0.0, shadow=0.0, grayscale=False,
-                        format="jpeg")
+    params = ScanParams(
+        profile="scan",
+        dpi=150,
+        rotation=-1.2,
+        turned=180,
+        blur=0.4,
+        noise=4.0,
+        paper=238,
+        contrast=1.0,
+        brightness=1.0,
+        jpeg_quality=75,
+        perspective=0.0,
+        shadow=0.0,
+        grayscale=False,
+        format="jpeg",
+    )
     data, _ = scan_pdf(render_invoice(spec), random.Random(2), params)
     document = read_document(data)
     assert document.engine == "ocr-rapidocr"
@@ -146,3 +159,13 @@ def test_too_many_pages_to_ocr_is_refused_before_any_ocr(settings):
 def test_unreadable_input_gets_a_clear_reason(data, message):
     with pytest.raises(UnreadableDocument, match=message):
         read_document(data)
+
+
+def test_real_pdf_without_text_layer_is_read_by_ocr(corpus, settings):
+    settings.OCR_ENGINE = "rapidocr"
+    document = read_document((corpus / "parsee" / "Invoice _ TeamGantt-May.pdf").read_bytes())
+    assert document.engine == "ocr-rapidocr"
+    words = texts(document)
+    # truth.jsonl: vendor TeamGantt, total 48.00 USD
+    assert "TeamGantt" in words
+    assert "$48.00" in words

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..layout import Segment
+from ..layout import Line, Segment
 from ..parsing.labels import LabelMatch
 from ..types import AMOUNT_FIELDS, BBox
 from . import values as v
@@ -212,6 +212,8 @@ def _below(ctx: Context, seg: Segment, name: str, zones: list, *, box=None) -> l
     left, right = (box[0], box[0] + box[2]) if box else (seg.left, seg.right)
     width = right - left
     below = ctx.layout.below(seg, max_lines=2)
+    # Per line, the cell most under the label first (narrow columns overlap their neighbours a little).
+    below.sort(key=lambda b: (b.line.index, -(min(b.right, right) - max(b.left, left))))
     lines_seen: list = []
     for b in below:
         if b.line not in lines_seen:
@@ -225,7 +227,8 @@ def _below(ctx: Context, seg: Segment, name: str, zones: list, *, box=None) -> l
                 continue  # a label over two lines, or the next label of a stacked form
             break
         if name in AMOUNT_FIELDS and len(b.line.segments) >= 3 and any(
-                _WORDY_CELL.search(o.text) and ctx.starts_with_label(o) is None for o in b.line.segments):
+                _WORDY_CELL.search(o.text) and ctx.starts_with_label(o) is None and _under_column_header(o, seg.line)
+                for o in b.line.segments):
             break  # an item row under a column header, not this amount (a tax summary row has only numbers)
         zones.append((b, 0, len(b.text), depth))
         # A label's second line ("DATE LIMITE DE" / "PAIEMENT") holds no digits: the value may be one lower.
@@ -235,6 +238,28 @@ def _below(ctx: Context, seg: Segment, name: str, zones: list, *, box=None) -> l
 
 
 _TRAILING_JUNK = re.compile(r"[^\W\d_]{2,}")
+_LEAD_WORD = re.compile(r"[^\W\d_]{3,}")
+
+
+def _under_column_header(cell: Segment, header: Line) -> bool:
+    """``cell`` sits under a short cell of the label's row: a column of the same table, not a paragraph beside it."""
+    return any(min(h.right, cell.right) - max(h.left, cell.left) > 0 and len(h.text.split()) <= 4
+               for h in header.segments)
+
+
+_TAX_SUFFIX = re.compile(r"^(?:R[TCPZ]\d{4}|MWST|TVA|IVA)$")
+
+
+def _tax_id_suffix(ctx: Context, seg: Segment, val: v.Value) -> v.Value:
+    """"300576428  RT0001" (a Canadian program account), "CHE-123.456.789  MWST": a suffix set apart."""
+    mid = (seg.top + seg.bottom) / 2
+    for r in ctx.layout.segments:  # by position: OCR may have put the suffix on a line of its own
+        if r.page == seg.page and r.top <= mid <= r.bottom and seg.right - 0.002 <= r.left <= seg.right + 0.05 \
+                and _TAX_SUFFIX.match(r.text.strip()):
+            return v.Value(f"{val.value} {r.text.strip()}", val.start, val.end, val.quality)
+    return val
+
+
 _WORDY_CELL = re.compile(r"[^\W\d_]{4,}")
 
 
@@ -248,7 +273,7 @@ def _overlap(a: Segment, b: Segment) -> float:
 
 
 _SWISS_UID = re.compile(r"CHE[\-. ]?\d{3}[.\-]?\d{3}[.\-]?\d{3}")
-_TAX_ID_SHAPE = re.compile(r"^[\s:#.]*(?:(?:[A-Z]{2}|CHE)[ \-.]?\d{2}|\d{8,}(?![.,]\d))")
+_TAX_ID_SHAPE = re.compile(r"^[\s:#.]*(?:(?:[A-Z]{2}|CHE)[ \-.]?\d{2}|\d{8,}(?![.,]\d)|[A-Z]\d{7,8}[A-Z0-9]?\b)")
 
 
 def _link(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> list[Candidate]:
@@ -281,15 +306,24 @@ def _link(ctx: Context, seg: Segment, i: int, label: LabelMatch, name: str) -> l
             values = values[:1]
         for val in values:
             a, b = start + val.start, start + val.end
+            if name == "vendor_tax_id" and b >= len(zseg.text.rstrip()):
+                val = _tax_id_suffix(ctx, zseg, val)
             if name == "vendor_tax_id" and _SWISS_UID.fullmatch(val.value) and label.kind in ("tax", "vendor_tax_id") \
                     and re.search(r"mwst|tva|iva|vat", seg.folded[label.start : label.end]):
                 # A Swiss UID under a VAT label is the VAT number, written "CHE-123.456.789 MWST"
                 suffix = {"fr": "TVA", "it": "IVA"}.get(label.language or "", "MWST")
                 val = v.Value(f"{val.value} {suffix}", val.start, val.end, val.quality)
             weight = max(label.weight, 0.8) if label.colon else label.weight  # "Nummer:" is a label
+            if label.weight == 0.8 and name in ("invoice_date", "invoice_number") and zseg.page == 1 \
+                    and zseg.top < 0.4 and len(val.value) >= 4:
+                weight = 0.86  # "Date" / "Invoice 2025-118" in the header: the invoice's own
             if relation == "below2" and weight < 1.0:
                 continue
             score = weight * _relation_factor(relation, label) * pos_factor * val.quality
+            if name in ("invoice_date", "invoice_number") and zseg.top > 0.85:
+                score *= 0.9  # a page footer's date or number is more often a print date or a reference
+            if name not in ("vendor_name", "customer_name", "payment_terms") and _LEAD_WORD.search(text[: val.start]):
+                score *= 0.75  # "Date de facture associée : 30/11/2018": a qualifier between label and value
             found.append(Candidate(
                 field=name, value=val.value, score=score, page=zseg.page, bbox=zseg.bbox_of(a, b),
                 ocr=zseg.confidence_of(a, b), relation=relation, label=label, segment=zseg,

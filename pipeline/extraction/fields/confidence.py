@@ -25,6 +25,9 @@ _FIELD_CAP = {
 }
 
 
+_UNCONTESTED_BONUS = frozenset({"invoice_number", "invoice_date", "due_date", "po_number"})
+
+
 def ocr_cap(ocr: float) -> float:
     """The highest confidence a value read with this OCR certainty may have."""
     if ocr >= 99.5:
@@ -37,6 +40,8 @@ def field_confidence(pick: Pick) -> float:
     conf = 40.0 + 55.0 * s
     if pick.support >= 2:
         conf += 4.0
+    if pick.rival == 0 and pick.field in _UNCONTESTED_BONUS and s >= 0.75:
+        conf += 3.0  # the only candidate the document offers for this field
     if pick.rival > 0:
         margin = s - pick.rival
         if margin < 0.08:
@@ -48,6 +53,8 @@ def field_confidence(pick: Pick) -> float:
     if "arith" in pick.evidence and s >= 0.5:
         conf = max(conf, 96.0 if s >= 0.75 else 90.0)
     if "equals total" in pick.evidence or "equals amount due" in pick.evidence:
+        conf = max(conf, min(conf + 8.0, 92.0))
+    if "paid" in pick.evidence:
         conf = max(conf, min(conf + 8.0, 92.0))
     if "items" in pick.evidence:
         conf = max(conf, 95.0)

@@ -18,7 +18,7 @@ from ..parsing.labels import LabelMatch, find_labels
 __all__ = ["Context", "build_context"]
 
 _IBAN_OR_EU_VAT = re.compile(r"\b(?:[A-Z]{2}\d{2}\s?[A-Z0-9]{4}\s?\d{4}|(?:DE|FR|NL|IT|ES|BE|AT|GB|IE|DK|SE|PL)\d{8,12})")
-_US_ADDRESS = re.compile(r"\b(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|"
+US_ADDRESS = re.compile(r"\b(?:A[KLRZ]|C[AOT]|D[CE]|FL|GA|HI|I[ADLN]|K[SY]|LA|M[ADEINOST]|N[CDEHJMVY]|O[HKR]|PA|RI|"
                          r"S[CD]|T[NX]|UT|V[AT]|W[AIVY])\s\d{5}(?:-\d{4})?\b")
 
 
@@ -83,7 +83,7 @@ def build_context(layout: Layout, *, ocr: bool = False) -> Context:
     if hint == "USD":
         joined = " ".join(texts)
         european = _IBAN_OR_EU_VAT.search(joined) is not None
-        if european and not _US_ADDRESS.search(joined):
+        if european and not US_ADDRESS.search(joined):
             hint = None  # dollars invoiced from Europe: the vendor's habit is day first
     ctx.date_order = date_order_of(texts, language=language, currency=hint)
     return ctx

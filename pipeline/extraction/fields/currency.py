@@ -7,7 +7,7 @@ import re
 from collections import Counter
 
 from ..types import BBox
-from .context import Context
+from .context import US_ADDRESS, Context
 from .values import ISO_CURRENCIES
 
 __all__ = ["find_currency"]
@@ -19,7 +19,7 @@ _SYMBOLS = [
     ("₩", "KRW"), ("₺", "TRY"), ("₪", "ILS"), ("zł", "PLN"), ("Kč", "CZK"), ("$", "$"),
 ]
 _KR = re.compile(r"(?<![A-Za-z])kr\.?(?![A-Za-z])")
-_RS = re.compile(r"(?<![A-Za-z])(?:Rs\.?|INR)(?=\s?\d)")
+_RS = re.compile(r"(?<![A-Za-z])(?:Rs\.?|INR)(?=\s?-?\d)")
 _NUMBER_NEAR = re.compile(r"\d")
 _COUNTRY_CURRENCY = {
     "US": "USD", "CA": "CAD", "AU": "AUD", "NZ": "NZD", "GB": "GBP", "SE": "SEK", "DK": "DKK", "NO": "NOK",
@@ -27,6 +27,10 @@ _COUNTRY_CURRENCY = {
 }
 _EURO = {"DE", "AT", "FR", "BE", "ES", "NL", "IT", "IE", "PT", "FI", "LU", "GR", "SK", "SI", "EE", "LV", "LT", "MT",
          "CY", "HR"}
+
+
+def _us_address(ctx: Context) -> bool:
+    return any(US_ADDRESS.search(seg.text) for seg in ctx.layout.segments)
 
 
 def country_currency(country: str | None) -> str | None:
@@ -84,6 +88,8 @@ def find_currency(ctx: Context, *, vendor_country: str | None) -> tuple[str, flo
         if sym == "$":
             code = local if local in ("USD", "CAD", "AUD", "NZD", "SGD", "HKD") else "USD"
             conf = 88.0 if local == code else 80.0
+            if code == "USD" and local is None and _us_address(ctx):
+                conf = 88.0  # dollars from a US address (state and ZIP code)
         elif sym == "kr":
             code = local if local in ("SEK", "DKK", "NOK") else "SEK"
             conf = 85.0 if local == code else 55.0

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..layout import Layout, Segment
 from ..parsing.text import fold, normalise_name
-from ..types import BBox
+from ..types import BBox, union_bbox
 from .candidates import Candidate
 from .context import Context
 
@@ -38,6 +38,7 @@ _ADDRESS_WORD = re.compile(
     r"suite|floor|box|po box|gasse|platz|ring|allee|damm|ufer|kade|singel|straße|strasse|impasse|allée|route)\b",
     re.I,
 )
+_TAX_ID_LIKE = re.compile(r"^(?:[A-Z]{2}\s?\d{8,}|[A-Z]{2}\d{2}[A-Z0-9]{10,})")
 _SPLIT = re.compile(r"\s+[·•|–—-]\s+|,\s+|\s{3,}")
 
 
@@ -49,6 +50,7 @@ class Party:
     page: int
     bbox: BBox | None
     ocr: float = 100.0
+    how: str = ""  # where the value came from: "label", "sender", "header", "footer" (for tuning and tests)
 
 
 def _is_noise(seg: Segment, ctx: Context) -> bool:
@@ -66,7 +68,7 @@ def _is_noise(seg: Segment, ctx: Context) -> bool:
 def _looks_like_name(text: str) -> bool:
     letters = sum(c.isalpha() for c in text)
     digits = sum(c.isdigit() for c in text)
-    if letters < 2 or digits > 2 or len(text) > 70:
+    if letters < 2 or digits > 2 or len(text) > 70 or text.lstrip().startswith("#") or "_" in text:
         return False
     if _ADDRESS_WORD.search(text) and digits:
         return False
@@ -94,11 +96,14 @@ def _matches_domain(name: str, domains: set[str]) -> float:
         return 0.0
     best = 0.0
     for d in domains:
-        if d.startswith(key) or (len(d) >= 4 and key.startswith(d)) or (key in d and len(key) >= 0.6 * len(d)):
+        if d.startswith(key) or (key in d and len(key) >= 0.6 * len(d)):
             return 1.0
+        if len(d) >= 4 and key.startswith(d):
+            # "Free Service Abonné" and free.fr: the domain names only the start of this name
+            return 1.0 if len(key) <= len(d) + 2 else 0.6
         first = normalise_name(name.split()[0]) if name.split() else ""
         if len(first) >= 4 and d.startswith(first):
-            best = 0.4
+            best = max(best, 0.4)
     return best
 
 
@@ -142,6 +147,7 @@ def _customer_blocks(ctx: Context, cands: list[Candidate]) -> list[Party]:
         if _LEGAL_ONLY.match(text):
             continue
         conf = 55 + 30 * c.score
+        cap = 90.0
         seg, bbox = c.segment, c.bbox
         if c.relation.startswith("below"):
             nxt = _block_below(ctx.layout, c.segment, max_lines=1)
@@ -155,12 +161,15 @@ def _customer_blocks(ctx: Context, cands: list[Candidate]) -> list[Party]:
                 seg = nxt[0]
                 text = seg.text.strip()
                 bbox = seg.bbox_of(0, len(seg.text))
+                cap = 80.0  # or a sole trader's name over two lines ("Jürgen Koch" / "Haustechnik e.K.")
             elif _PERSON.match(text) and nxt and _looks_like_name(nxt[0].text) \
                     and not re.search(r"\d", nxt[0].text):
                 conf -= 15  # two name lines: which one is the customer is a guess
         if _LEGAL.search(text):
             conf += 6
-        out.append(Party("customer_name", text, min(conf, 90.0), c.page, bbox, seg.confidence))
+        elif c.label is not None and c.label.weight >= 1.0 and len(text.split()) >= 2 and c.score >= 0.8:
+            conf += 6  # "Bill to" / "Rechnungsadresse" over a name of several words: a person or a firm
+        out.append(Party("customer_name", text, min(conf, cap), c.page, bbox, seg.confidence))
     return out
 
 
@@ -198,7 +207,7 @@ def find_parties(ctx: Context, labelled: list[Candidate]) -> dict[str, Party]:
         if seg.top > 0.4:
             break
         parts = _SPLIT.split(seg.text.strip())
-        if len(parts) >= 3 and seg.height <= median_h * 1.05 and _POSTCODE.search(seg.text) \
+        if len(parts) >= 3 and seg.index not in customer_segs and seg.height <= median_h * 1.05 and _POSTCODE.search(seg.text) \
                 and _looks_like_name(parts[0]) and not ctx.labels_of(seg):
             below = _block_below(layout, seg, max_lines=4)
             if below and _looks_like_name(below[0].text):
@@ -238,6 +247,11 @@ def find_parties(ctx: Context, labelled: list[Candidate]) -> dict[str, Party]:
             text = seg.text[: labels[-1].start].strip(" -–|:")  # "Amazon Web Services Invoice"
             if ctx.starts_with_label(seg) is not None or _CONTACT.search(text):
                 continue
+        elif len(labels) == 1 and labels[0].kind == "invoice_number" and ctx.starts_with_label(seg) is not None \
+                and seg.text[labels[0].end - 1 :].lstrip()[:1] in ("|", "-", "–", "·", ""):
+            text = seg.text[labels[0].end :].strip(" -–|:·")  # "Invoice | TeamGantt" (a web page's title)
+            if not text or any(c.isdigit() for c in text):
+                continue
         elif _is_noise(seg, ctx):
             continue
         if not _looks_like_name(text):
@@ -246,6 +260,10 @@ def find_parties(ctx: Context, labelled: list[Candidate]) -> dict[str, Party]:
         score = 0.35 + 0.12 * min(size - 1, 1.5) + 0.15 * (0.35 - seg.top) / 0.35
         if _LEGAL.search(seg.text):
             score += 0.15
+        nxt = _block_below(layout, seg, max_lines=1)
+        if nxt and (_LEGAL_ONLY.match(nxt[0].text.strip()) or nxt[0].text.strip().startswith("(")) \
+                and len(nxt[0].text) < 30:
+            text = f"{text} {nxt[0].text.strip()}"  # "Wagner & Söhne UG" / "(haftungsbeschränkt)"
         if len(normalise_name(text)) <= 3:
             score -= 0.2  # initials of a logo
         if len(seg.line.segments) >= 3:
@@ -274,9 +292,23 @@ def find_parties(ctx: Context, labelled: list[Candidate]) -> dict[str, Party]:
             conf += 8
         if rival > score - 0.1:
             conf = min(conf, 70)
+        if not _LEGAL.search(name):
+            # The same name with its legal form elsewhere (a logo line over the footer's "PK Consulting Sp. z o.o."):
+            # the full legal name is the vendor's name.
+            fuller = [(s2, n2) for _sc, s2, n2, _h in scored
+                      if normalise_name(n2) == normalise_name(name) and _LEGAL.search(n2)]
+            if fuller:
+                seg, name = fuller[0]
+            elif len(same) > 1:
+                conf = min(conf, 84.0)  # no legal form anywhere: is it the whole name?
         start = seg.text.find(name)
         bbox = seg.bbox_of(start, start + len(name)) if start >= 0 else None
-        result["vendor_name"] = Party("vendor_name", name, min(conf, 97.0), seg.page, bbox, seg.confidence)
+        domain = _matches_domain(name, domains) >= 1
+        if domain and rival <= score - 0.1:
+            conf = max(conf, 87.0)  # the name is the company in the document's own e-mail address or website
+        how_found = f"{how}{'+domain' if domain else ''}{'+same' if len(same) > 1 else ''}"
+        result["vendor_name"] = Party("vendor_name", name, min(conf, 97.0), seg.page, bbox, seg.confidence,
+                                      how_found)
         address = _vendor_address(ctx, seg, name, how, customer_segs)
         if address is not None:
             result["vendor_address"] = address
@@ -298,26 +330,25 @@ def _vendor_address(ctx: Context, seg: Segment, name: str, how: str, customer_se
         texts.extend(p.strip() for p in _SPLIT.split(rest) if p.strip() and not _CONTACT.search(p))
         lines.append(seg)
     else:
-        for s in _block_below(layout, seg, max_lines=4):
-            if s.index in customer_segs or _is_noise(s, ctx):
+        for s in _block_below(layout, seg, max_lines=5):
+            if s.index in customer_segs or _is_noise(s, ctx) or _TAX_ID_LIKE.match(s.text.strip()):
                 break
             text = s.text.strip()
             if not (_POSTCODE.search(text) or _ADDRESS_WORD.search(text) or re.search(r"\d", text)):
-                if texts and len(texts) >= 2:
-                    break
-                if texts and text[:1].isupper() and len(text.split()) <= 2:  # a country line
-                    texts.append(text)
+                if texts and text[:1].isupper() and len(text.split()) <= 3 and len(text) <= 25 \
+                        and _POSTCODE.search(texts[-1]):
+                    texts.append(text)  # the country under the post code line
                     lines.append(s)
                     break
-                if not texts:
-                    continue
+                if not texts and len(text.split()) <= 4:
+                    continue  # a second name line ("Niederlassung Nord") before the street
                 break
             texts.append(text)
             lines.append(s)
+            if len(texts) >= 4:
+                break
     if not texts:
         return None
     words = [w for s in lines for w in s.words]
-    from ..types import union_bbox
-
     return Party("vendor_address", ", ".join(texts), 60.0, seg.page, union_bbox(words),
                  min(s.confidence for s in lines))

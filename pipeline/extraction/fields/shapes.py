@@ -21,6 +21,7 @@ __all__ = ["shape_candidates", "vendor_country"]
 
 _VAT_RE = re.compile(r"(?<![A-Za-z0-9])((?:ATU|BE|BG|CY|CZ|DE|DK|EE|EL|ES|FI|FR|GB|HR|HU|IE|IT|LT|LU|LV|MT|NL|PL|PT|RO|"
                      r"SE|SI|SK|CHE)[ \-.]?[0-9A-Z][0-9A-Z .\-]{6,16}[0-9A-Z])(?![A-Za-z0-9])")
+_TIME_AFTER = re.compile(r"\d,?\s+\d{1,2}:\d{2}")
 _TERMS_RE = re.compile(
     r"(?i)(?:\bnet\s*\d{1,3}\b|\b\d{1,3}\s+days?\b|payable\s+(?:within|on\s+receipt|upon)|due\s+(?:on|upon)\s+receipt|"
     r"zahlbar\s+(?:innerhalb|sofort|ohne)|innerhalb\s+von\s+\d+\s+tagen|\d+\s+tage\s+netto|sofort\s+ohne\s+abzug|"
@@ -65,6 +66,8 @@ def shape_candidates(ctx: Context, labelled: dict[str, list[Candidate]]) -> list
             left = [s for s in seg.line.segments if s.right <= seg.left]
             if left and ctx.labels_of(left[-1]) and ctx.labels_of(left[-1])[-1].kind.startswith("x_"):
                 continue
+            if seg.top < 0.03 or _TIME_AFTER.search(seg.text):
+                continue  # a browser's or printer's time stamp ("23.06.23, 11:09"), not the invoice's date
             dates = list(find_dates(text := seg.text, order=ctx.date_order))
             if dates:
                 d = dates[0]
@@ -73,11 +76,16 @@ def shape_candidates(ctx: Context, labelled: dict[str, list[Candidate]]) -> list
     if not labelled.get("payment_terms"):
         for seg in layout.segments:
             m = _TERMS_RE.search(seg.folded)
-            if m and len(seg.text) <= 90 and not seg.folded.startswith(("page", "seite")):
+            if m and len(seg.text) <= 90 and not seg.folded.startswith(("page", "seite")) \
+                    and len(seg.line.segments) <= 2 and sum(c.isalpha() for c in seg.text) >= 6:
                 text = seg.text.strip()
+                head, colon, tail = text.partition(":")
+                if colon and len(head) <= 25 and tail.strip():
+                    text = tail.strip()  # "Mode de paiement: 45 jours net"
                 if ctx.labels_of(seg) and ctx.labels_of(seg)[0].kind in ("due_date",):
                     continue
-                out.append(_cand("payment_terms", v.Value(text, 0, len(text), 1.0), seg, 0.5))
+                start = seg.text.find(text)
+                out.append(_cand("payment_terms", v.Value(text, start, start + len(text), 1.0), seg, 0.5))
                 break
     return out
 

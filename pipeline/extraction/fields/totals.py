@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 from itertools import product
 
-from ..types import union_bbox
 from .candidates import Candidate
 from .context import Context
 from .select import Pick, choose, group_by_value
@@ -31,21 +30,26 @@ def _options(cands: list[Candidate], limit: int = 4) -> list[tuple[Decimal, floa
     return out[:limit]
 
 
-def _adjustments(ctx: Context) -> tuple[list[Decimal], list[Decimal]]:
-    """Amounts on discount and shipping rows of the totals block (rightmost amount of the row)."""
+def _row_amounts(ctx: Context, kinds: tuple[str, ...]) -> dict[str, list[Decimal]]:
+    """Rightmost amounts of the rows whose label is one of ``kinds`` (discount, shipping, paid, previous)."""
     from ..parsing.amounts import find_amounts
 
-    discounts: list[Decimal] = []
-    shipping: list[Decimal] = []
+    out: dict[str, list[Decimal]] = {k: [] for k in kinds}
     for seg in ctx.layout.segments:
         first = ctx.starts_with_label(seg)
-        if first is None or first.kind not in ("x_discount", "x_shipping"):
+        if first is None or first.kind not in kinds:
             continue
         row = [s for s in seg.line.segments if s.left >= seg.left]
         amounts = [m.value for s in row for m in find_amounts(s.text, decimal_sep=ctx.decimal_sep)]
         if amounts:
-            (discounts if first.kind == "x_discount" else shipping).append(amounts[-1])
-    return discounts, shipping
+            out[first.kind].append(amounts[-1])
+    return out
+
+
+def _adjustments(ctx: Context) -> tuple[list[Decimal], list[Decimal]]:
+    """Amounts on discount and shipping rows of the totals block."""
+    rows = _row_amounts(ctx, ("x_discount", "x_shipping"))
+    return rows["x_discount"], rows["x_shipping"]
 
 
 def resolve_totals(ctx: Context, cands: dict[str, list[Candidate]]) -> dict[str, Pick]:
@@ -86,8 +90,10 @@ def resolve_totals(ctx: Context, cands: dict[str, list[Candidate]]) -> dict[str,
                 score = (s[1] if s else 0) + (t[1] if t else 0) + tot[1] - (0.05 if extra else 0)
                 if s is not None and t is not None:
                     consistent_totals.add(tot[0])
-                if best is None or score > best[0]:
-                    best = (score, s, t, tot)
+                # Of several blocks that add up (a per-rate table and the totals), the grand total is the largest.
+                key = (tot[0], score)
+                if best is None or key > best[0]:
+                    best = (key, s, t, tot)
                 break
     if best is not None:
         _score, s, t, tot = best
@@ -107,8 +113,22 @@ def resolve_totals(ctx: Context, cands: dict[str, list[Candidate]]) -> dict[str,
                 pick.best = top
                 pick.evidence.append("tax rates summed")
             pick.evidence.append("arith")
-            if len(consistent_totals) > 1:
+            if name == "subtotal" and discounts:
+                # With allowances printed, "subtotal" may be before or after them: the sum adds up either way.
+                pick.cap = min(pick.cap, 84.0)
+            if len(consistent_totals) > 1 and (tot[2][0].relation not in ("inline", "right")
+                                               or max(consistent_totals) != tot[0]):
                 pick.cap = min(pick.cap, 80.0)  # two blocks add up (a per-rate table and the totals): unsure
+    # Amount due = total − amount paid (+ a previous balance): each confirms the other.
+    if "total" in picks and "amount_due" in picks and picks["amount_due"].value != picks["total"].value:
+        rows = _row_amounts(ctx, ("x_paid", "x_previous"))
+        total, due = Decimal(picks["total"].value), Decimal(picks["amount_due"].value)
+        for paid in rows["x_paid"][-2:] or [Decimal(0)]:
+            for previous in rows["x_previous"][-2:] or [Decimal(0)]:
+                if (paid or previous) and total - abs(paid) + previous == due:
+                    picks["amount_due"].evidence.append("paid")
+                    picks["total"].evidence.append("paid")
+                    break
     # Amount due equal to the total: each confirms the other.
     if "total" in picks and dues:
         for number, score, members in dues:
@@ -124,11 +144,13 @@ def resolve_totals(ctx: Context, cands: dict[str, list[Candidate]]) -> dict[str,
 
 def _tax_sum(cands: list[Candidate]) -> tuple[Decimal, float, list[Candidate]] | None:
     """Tax rows of one block (several rates): distinct rows, adjacent lines, summed."""
-    rows = {}
+    rows: dict[int, Candidate] = {}
     for c in cands:
-        if c.segment is None or c.extra.get("number") is None:
+        if c.segment is None or c.extra.get("number") is None or c.relation not in ("inline", "right"):
             continue
-        rows.setdefault(c.segment.line.index, c)
+        line = c.segment.line.index
+        if line not in rows or c.score > rows[line].score:
+            rows[line] = c
     if len(rows) < 2:
         return None
     lines = sorted(rows)
@@ -149,7 +171,3 @@ def _tax_sum(cands: list[Candidate]) -> tuple[Decimal, float, list[Candidate]] |
 
 def _plain(value: Decimal) -> str:
     return format(value, "f")
-
-
-def union_of(cands: list[Candidate]):
-    return union_bbox([w for c in cands if c.segment for w in c.segment.words])

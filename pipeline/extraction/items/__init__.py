@@ -36,6 +36,7 @@ def find_line_items(layout: Layout, *, decimal_sep: str | None = None) -> list[L
     headers = find_headers(layout)
     for k, header in enumerate(headers):
         rows, stop = read_table(layout, header, headers[k + 1 :], sep)
+        _split_codes(rows)
         items = [item for row in rows if (item := _item(row, sep)) is not None]
         if items:
             _strip_numbering(items)
@@ -106,6 +107,16 @@ def _item(row: RawRow, sep: str | None) -> LineItem | None:
             qty, price = (value, price) if qty is None else (qty, value)
             break
     disc = _percent(row.cells.get("disc", []))
+    if (qty is None) != (price is None):
+        qty, price = _split_run_together(row, qty, price, amount, disc, sep)
+    if qty is not None and price is not None and not consistent(qty, price, amount, disc):
+        # "5.000" is 5 or 5000 depending on the decimal mark; the arithmetic tells which (JPY invoices).
+        texts = row.cells.get("qty") or row.cells.get("unit") or []
+        for other in (".", ","):
+            alt = cell_quantity(texts, other)
+            if alt is not None and alt != qty and consistent(alt, price, amount, disc):
+                qty = alt
+                break
     item = LineItem(
         description=description,
         quantity=_dec(qty),
@@ -116,6 +127,23 @@ def _item(row: RawRow, sep: str | None) -> LineItem | None:
     )
     item.confidence = row_confidence(qty, price, amount, disc, row.columns, description, row.words)
     return item
+
+
+_TWO_NUMBERS = re.compile(r"^\s*(\d+(?:[.,]\d+)?)\s+(\S.*)$")
+
+
+def _split_run_together(
+    row: RawRow, qty: Decimal | None, price: Decimal | None, amount: Decimal, disc: Decimal | None, sep: str | None
+) -> tuple[Decimal | None, Decimal | None]:
+    """"2 270,62 EUR" in one cell is a quantity and a price, not 2270.62, when they multiply to the amount."""
+    texts = row.cells.get("price") if qty is None else row.cells.get("qty")
+    m = _TWO_NUMBERS.match(" ".join(texts or []))
+    if m is None:
+        return qty, price
+    q, p = cell_quantity([m.group(1)], sep), cell_amount([m.group(2)], sep)
+    if q is not None and p is not None and consistent(q, p, amount, disc):
+        return q, p
+    return qty, price
 
 
 def row_confidence(
@@ -131,6 +159,8 @@ def row_confidence(
         conf = 62.0 if not ({"qty", "price"} & set(columns)) else 55.0
     if not description:
         conf -= 25.0
+    elif description[0].islower():
+        conf -= 15.0  # starts mid-sentence: probably the tail of a description whose start was lost
     if words:
         low = min(w.confidence for w in words)
         mean = sum(w.confidence for w in words) / len(words)
@@ -172,6 +202,31 @@ def _dec(value: Decimal | None) -> str | None:
     if value is None:
         return None
     return format(value, "f")
+
+
+_CODE = re.compile(r"^(?=[\w./-]*\d)[\w./-]{4,}$")
+
+
+_SKU = re.compile(r"^(?:[A-Z]{1,5}-?)?\d{4,}$")
+
+
+def _split_codes(rows: list[RawRow]) -> None:
+    """An article code at the start of most descriptions ("149562  Toner CE285A", "SKU-207919 Flyer A5") is a code
+    column without a header of its own: it leaves the description."""
+    if len(rows) < 2:
+        return
+    coded = [r for r in rows if len(r.cells.get("desc", [])) >= 2 and _CODE.match(r.cells["desc"][0])]
+    if len(coded) >= 0.6 * len(rows):
+        for r in coded:
+            r.cells.setdefault("pos", []).append(r.cells["desc"].pop(0))
+        return
+    # The code run into the description's text: its first word, when that word is a code in most rows.
+    firsts = [(r, r.cells["desc"][0].split(" ", 1)) for r in rows if r.cells.get("desc")]
+    coded_words = [(r, parts) for r, parts in firsts if len(parts) == 2 and _SKU.match(parts[0])]
+    if len(coded_words) >= 0.6 * len(rows) and len({parts[0] for _r, parts in coded_words}) == len(coded_words):
+        for r, parts in coded_words:
+            r.cells.setdefault("pos", []).append(parts[0])
+            r.cells["desc"][0] = parts[1]
 
 
 _NUMBERED = re.compile(r"^\s*(\d{1,4})[.)]?\s+(?=\S)")

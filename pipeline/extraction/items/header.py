@@ -46,7 +46,8 @@ _KINDS: dict[str, list[str]] = {
         r"concepto", r"concept", r"details?", r"particulars", r"prodotto", r"servizio", r"produit",
         r"prestations?", r"leistung(?:en)?", r"text", r"denominazione", r"oggetto", r"goods", r"activity",
         r"task", r"work", r"nom", r"producto", r"dienst(?:verlening)?", r"artikel\s*omschrijving",
-        r"benaming", r"servicio", r"\w*beschreibung", r"\w*bezeichnung", r"\w*omschrijving", r"beschrijving",
+        r"benaming", r"servicio", r"(?:charge|product|item|service|article|artikel)\s*name", r"name", r"naam", r"nome",
+        r"charges?", r"bezeichnung\s*/\s*beschreibung", r"leistungsbeschreibung", r"\w*beschreibung", r"\w*bezeichnung", r"\w*omschrijving", r"beschrijving",
         r"\w*beschrijving", r"omschr\.?", r"bez\.?", r"descr\.?", r"libelle\s+article", r"detalles?", r"dettagli?", r"concepte", r"voce", r"descrizione\s+(?:articolo|prodotto)", r"nom\s*(?:&|et)\s*designation",
     ],
     "qty": [
@@ -90,7 +91,11 @@ _KINDS: dict[str, list[str]] = {
         r"discount(?:\s*%)?", r"disc\.?(?:\s*%)?", r"rabatt(?:\s*%)?", r"remise(?:\s*%)?", r"descuento",
         r"dto\.?(?:\s*%)?", r"korting", r"sconto", r"nachlass", r"rab\.?",
     ],
-    "date": [r"date", r"datum", r"fecha", r"data", r"shipment\s+date", r"lieferdatum", r"period", r"periode"],
+    "date": [
+        r"date", r"datum", r"fecha", r"data", r"shipment\s+date", r"lieferdatum", r"period", r"periode",
+        r"(?:service|billing|delivery)\s+(?:period|date)", r"(?:leistungs|liefer|abrechnungs)\s*-?\s*(?:zeitraum|datum)",
+        r"zeitraum", r"periodo", r"periode\s+de\s+service", r"from", r"to", r"von", r"bis",
+    ],
 }
 
 # Kinds that decide whether a line is an items header, and the value columns.
@@ -121,6 +126,38 @@ def _build() -> re.Pattern[str]:
 
 _GROUP_KIND: dict[str, str] = {}
 _HEADER_RE = _build()
+
+
+def _word_filter() -> tuple[frozenset[str], tuple[str, ...]]:
+    """Cheap test for "could this word start a header term": the terms' leading letters and trailing stems."""
+    starts: set[str] = {"vat", "tax", "mws", "ust", "tva", "iva", "btw", "gst", "imp", "ste", "%", "#"}
+    ends: set[str] = set()
+    for patterns in _KINDS.values():
+        for p in patterns:
+            if p.startswith("\\w*"):
+                m = re.match(r"[a-z]+", p[3:])
+                if m:
+                    ends.add(m.group(0))
+                continue
+            m = re.match(r"[a-z]+", p)
+            if m and len(m.group(0)) >= 3:
+                starts.add(m.group(0)[:3])
+    # Terms shorter than three letters, or whose pattern starts with less: their usual spellings.
+    starts |= {"no", "nr", "n°", "nº", "n.", "ep", "eh", "me", "id", "nb", "ud", "um", "u/m", "u.m", "pu", "p.u",
+               "p.", "e-p", "e.p", "g-p", "qt", "q.t", "qta", "q.", "pz", "pzs", "st", "stk", "mge", "ex", "ext"}
+    return frozenset(starts), tuple(sorted(ends))
+
+
+_STARTS, _ENDS = _word_filter()
+_SHORT = frozenset(t for t in _STARTS if len(t) == 2 and not t.isalpha()) | {"#", "%"}
+_TOKEN_EDGE = re.compile(r"^[^\w#%]+|[^\w%]+$")
+
+
+def _may_be_term(folded_word: str) -> bool:
+    token = _TOKEN_EDGE.sub("", folded_word)
+    if not token:
+        return False
+    return token[:3] in _STARTS or token in _STARTS or token[:2] in _SHORT or token.endswith(_ENDS)
 _WORD_START = re.compile(r"(?<![\w#%])[\w#%]")
 
 
@@ -202,12 +239,15 @@ def _columns_of_line(line: Line) -> tuple[list[Column], float] | None:
     Terms are matched within each segment: a qualifier ("netto") in the next segment is a column of its own.
     """
     words = [w for seg in line.segments for w in seg.words]
-    if not words or len(words) > 24:
+    if not words or len(words) > 32:
         return None
-    if sum(1 for w in words if _DIGIT.search(w.text)) > 1:
-        return None
+    # Segments with numbers are values, not headers; they may only stand apart (a sidebar on the same line).
+    plain = [seg for seg in line.segments if sum(1 for w in seg.words if _DIGIT.search(w.text)) <= 1]
+    numbered = [seg for seg in line.segments if seg not in plain]
+    if sum(1 for seg in plain for t in seg.folded.split() if _may_be_term(t)) < 2:
+        return None  # a header names at least two columns
     columns: list[Column] = []
-    for seg in line.segments:
+    for seg in plain:
         owner: list[int | None] = [None] * len(seg.words)
         for kind, start, end in header_kinds(seg.folded):
             idx = [
@@ -243,6 +283,13 @@ def _columns_of_line(line: Line) -> tuple[list[Column], float] | None:
         return None
     columns.sort(key=lambda c: c.left)
     _drop_far_left(columns)
+    if not columns:
+        return None
+    left, right = min(c.left for c in columns), max(c.right for c in columns)
+    if any(seg.right > left - 0.02 and seg.left < right + 0.02 for seg in numbered):
+        return None  # numbers among the column names: a row of values
+    if sum(1 for c in columns for w in c.words if _DIGIT.search(w.text)) > 1:
+        return None
     share = sum(c.matched for c in columns) / max(1, sum(len(w.text) for c in columns for w in c.words))
     return columns, share
 
@@ -260,18 +307,26 @@ def _is_header(columns: list[Column], share: float) -> bool:
 
 def _merge_neighbour(columns: list[Column], line: Line) -> bool:
     """Fold a wrapped header line ("Unit Price" over "Excl. VAT") into the columns; False if it does not fit."""
-    words = [w for s in line.segments for w in s.words]
+    lo = min(c.left for c in columns) - 0.02
+    hi = max(c.right for c in columns) + 0.02
+    # Text far left of the table (a sidebar beside the header) is neither merged nor a reason to stop.
+    segments = list(line.segments)
+    while segments:
+        following = segments[1].left if len(segments) > 1 else lo
+        if following - segments[0].right > 0.12 and not header_kinds(segments[0].folded):
+            del segments[0]
+            continue
+        break
+    words = [w for s in segments for w in s.words]
     if not words or any(_DIGIT.search(w.text) for w in words):
         return False
     if not any(ch.isalpha() for w in words for ch in w.text):
         return False  # a rule drawn with dashes or equals signs
-    lo = min(c.left for c in columns) - 0.02
-    hi = max(c.right for c in columns) + 0.02
-    if any(w.right < lo or w.left > hi for w in words):
-        return False
-    # Every segment must sit over (or beside) one of the columns.
+    # Every segment must sit over (or beside) one of the columns, or name a column of its own.
     placed: list[tuple[Column, list[Word]]] = []
-    for seg in line.segments:
+    for seg in segments:
+        if (seg.right < lo or seg.left > hi) and not header_kinds(seg.folded):
+            return False
         best = None
         best_ov = 0.0
         spanned = 0
@@ -374,6 +429,9 @@ def _merge_same(columns: list[Column]) -> None:
         i += 1
 
 
+_CURRENCY_LABEL = re.compile(r"^\(?(?:eur|usd|gbp|chf|sek|nok|dkk|pln|czk|huf|cad|aud|nzd|jpy|inr|€|\$|£)\)?$")
+
+
 def _tidy(columns: list[Column]) -> None:
     """Drop words of a side column that sit far left of the table, and keep one description column.
 
@@ -382,6 +440,10 @@ def _tidy(columns: list[Column]) -> None:
     "Product code | Item") the rightmost is the description and the others hold codes or numbers.
     """
     _drop_far_left(columns)
+    last = columns[-1] if columns else None
+    if last is not None and last.kind == "other" and not any(c.kind == "amount" for c in columns):
+        if _CURRENCY_LABEL.match(last.label.strip()):
+            last.kind = "amount"  # "Description | Qty | Price | EUR": the line totals are headed by the currency
     prices = [c for c in columns if c.kind == "price"]
     if len(prices) >= 2 and not any(c.kind == "amount" for c in columns):
         prices[-1].kind = "amount"  # "Preis | G-Preis": the second price is the line's total

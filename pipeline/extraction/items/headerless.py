@@ -82,6 +82,7 @@ def find_headerless(layout: Layout, decimal_sep: str | None) -> list[LineItem]:
             fits = (
                 prev is not None and prev.line.page == line.page and abs(prev.amount_right - row.amount_right) <= _ALIGN
                 and len(prev.numbers) == len(row.numbers) and line.top - prev.line.bottom < 4 * lh
+                and abs(prev.text[0].left - row.text[0].left) <= 0.01
             )
             if not fits:
                 if len(run) > len(best):
@@ -101,7 +102,8 @@ def find_headerless(layout: Layout, decimal_sep: str | None) -> list[LineItem]:
         run = []
     if len(run) > len(best):
         best = run
-    if len(best) < 2:
+    # Two rows with quantities and prices make a table; amounts alone need three (a totals block has two).
+    if len(best) < (2 if len(best[0].numbers) >= 2 else 3) if best else True:
         return []
     return [_item(r) for r in best]
 

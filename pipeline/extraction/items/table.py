@@ -27,7 +27,9 @@ _ROW_KINDS = frozenset({"x_discount", "x_shipping"})
 # Sums the shared labels do not name on their own.
 _CARRY = re.compile(
     r"\b(?:anterior|precedente|previous|vorige|vortrag|ubertrag|report(?:e|ee)?|a\s+reporter|riport(?:o|are|ato)|"
-    r"carried|brought|forward|transport(?:e|eren)?|suma\s+y\s+sigue|van\s+vorige|vorherige[rn]?\s+seite)\b"
+    r"carried|brought|forward|viene\s+de|pasa\s+a|(?:page|pagina|seite|blatt|blad|pag)\.?\s*\d|"
+    r"transport(?:e|eren)?|over\s+te\s+brengen|overgebracht|zu\s+ubertragen|suma\s+y\s+sigue|van\s+vorige|"
+    r"vorherige[rn]?\s+seite)\b"
 )
 _EXTRA_STOP = re.compile(
     r"^\s*(?:suma|somma|som|sum|somme|imponibile|base|zwischentotal|\w*totaal|\w*summe|\w*total|totale?)\b"
@@ -89,6 +91,10 @@ def _chunk(words: list[Word], text: str, *, numeric: bool) -> Chunk:
     return Chunk(words, text, min(w.left for w in words), max(w.right for w in words), numeric)
 
 
+def _text_chunk(words: list[Word]) -> Chunk:
+    return _chunk(words, " ".join(w.text for w in words), numeric=False)
+
+
 def _overlap(a_left: float, a_right: float, c: Column) -> float:
     return min(a_right, c.right + 0.004) - max(a_left, c.left - 0.004)
 
@@ -104,17 +110,24 @@ class Grid:
         after = [c for c in self.columns if self.desc is not None and c.left > self.desc.right - 0.001]
         self.after_desc = min(after, key=lambda c: c.left) if after else None
         self.left = header.left - 0.03
+        # A description column that comes first may hold text starting left of its (centred) header.
+        self.desc_first = self.desc is not None and self.desc is self.columns[0]
+        self.reach = self.desc.left - 0.17 if self.desc is not None else self.left
         self.right = header.right + 0.06
         # Where the amount column's values end (learnt from the rows read so far), for continuation pages.
         self.amount_rights: list[float] = []
 
-    def column_of(self, ch: Chunk) -> Column:
+    def column_of(self, ch: Chunk, *, after_text: bool = False) -> Column:
+        """The column of a piece of a line; ``after_text``: a description piece precedes it on the line."""
         desc, nxt = self.desc, self.after_desc
-        if desc is not None and ch.left >= desc.left - 0.03:
+        zone = self.reach if self.desc_first else (desc.left - 0.03 if desc is not None else 0.0)
+        if desc is not None and ch.left >= zone:
             limit = nxt.left if nxt is not None else 1.0
             if not ch.numeric and ch.left < limit - 0.005:
                 return desc
-            if ch.right < limit - 0.01 and ch.left < limit - 0.005 and ch.left >= desc.left - 0.005:
+            # A number standing apart after the description is a value whose header is centred further right.
+            inside = ch.right < limit - 0.01 and ch.left < limit - 0.005
+            if inside and ch.left >= min(zone + 0.025, desc.left - 0.005) and not (after_text and nxt is not None):
                 return desc
         best, best_ov = None, 0.0
         for c in self.columns:
@@ -126,15 +139,21 @@ class Grid:
         return min(self.columns, key=lambda c: max(c.left - ch.right, ch.left - c.right))
 
     def cells(self, line: Line, decimal_sep: str | None) -> list[tuple[Column, Chunk]]:
-        out: list[tuple[Column, Chunk]] = []
+        """The line's pieces inside the table, each with its column, left to right."""
+        out: list[Chunk] = []
         for seg in line.segments:
+            if self.desc_first and self.reach <= seg.left < self.left and seg.right >= self.reach + 0.07:
+                # Descriptions that start left of a centred "Description" header: the whole segment is the cell.
+                if not seg.text.rstrip().endswith(":"):
+                    out.append(_text_chunk(seg.words))
+                    continue
             if seg.right < self.left or seg.left > self.right:
                 continue
             words = [w for w in seg.words if w.right >= self.left and w.left <= self.right]
             if not words:
                 continue
             if len(words) != len(seg.words):
-                out.append((None, _chunk(words, " ".join(w.text for w in words), numeric=False)))  # type: ignore[arg-type]
+                out.append(_text_chunk(words))
                 continue
             desc = self.desc
             if desc is not None and seg.left < desc.left - 0.01 < seg.right:
@@ -142,19 +161,45 @@ class Grid:
                 head = [w for w in seg.words if w.left < desc.left - 0.01]
                 tail = [w for w in seg.words if w.left >= desc.left - 0.01]
                 if head and tail:
-                    out.append((None, _chunk(head, " ".join(w.text for w in head), numeric=False)))  # type: ignore[arg-type]
-                    out.append((None, _chunk(tail, " ".join(w.text for w in tail), numeric=False)))  # type: ignore[arg-type]
+                    out.extend((_text_chunk(head), _text_chunk(tail)))
                     continue
             value_cols = [c for c in self.columns if c.kind in NUMERIC and _overlap(seg.left, seg.right, c) > 0]
             pieces = _units(seg, decimal_sep) if len(value_cols) >= 2 else None
             if pieces is None or len(pieces) < 2:
                 pieces = [_chunk(seg.words, seg.text, numeric=_is_numeric(seg.text, decimal_sep))]
-            for p in pieces:
-                out.append((None, p))  # type: ignore[arg-type]
-        return [(self.column_of(ch), ch) for _c, ch in out]
+            out.extend(pieces)
+        placed: list[tuple[Column, Chunk]] = []
+        after_text = False
+        for ch in sorted(out, key=lambda c: c.left):
+            col = self.column_of(ch, after_text=after_text)
+            after_text = after_text or (col is self.desc and not ch.numeric)
+            placed.append((col, ch))
+        return self._spread(placed)
+
+    def _spread(self, placed: list[tuple[Column, Chunk]]) -> list[tuple[Column, Chunk]]:
+        """Two numbers in one value column while a neighbouring one is empty: values keep the columns' order."""
+        order = [c for c in self.columns if c.kind in NUMERIC]
+        for _ in range(len(order)):
+            moved = False
+            for k, col in enumerate(order):
+                mine = [i for i, (c, ch) in enumerate(placed) if c is col and ch.numeric]
+                if len(mine) < 2:
+                    continue
+                used = {id(c) for c, _ch in placed}
+                if k > 0 and id(order[k - 1]) not in used:
+                    i = min(mine, key=lambda i: placed[i][1].left)
+                    placed[i] = (order[k - 1], placed[i][1])
+                    moved = True
+                elif k + 1 < len(order) and id(order[k + 1]) not in used:
+                    i = max(mine, key=lambda i: placed[i][1].left)
+                    placed[i] = (order[k + 1], placed[i][1])
+                    moved = True
+            if not moved:
+                break
+        return placed
 
 
-_NUMERIC_START = re.compile(r"^\s*[-−(+]?\s*(?:[A-Za-z]{3}\s?|[€$£¥]\s?)?[-−]?\d")
+_NUMERIC_START = re.compile(r"^\s*[-−(+]?\s*(?:[A-Za-z]{1,3}\.?\$?\s?|[€$£¥₹]\s?)?[-−]?\d")
 
 
 def _is_numeric(text: str, decimal_sep: str | None) -> bool:
@@ -166,25 +211,34 @@ def _is_numeric(text: str, decimal_sep: str | None) -> bool:
     return len(tokens) <= 3 and letters <= 12
 
 
+_PER_UNIT = re.compile(r"\s*(?:/|\bper\s|\bpro\s|\bje\s|\bpar\s|\bpor\s)\s*[^\d\s]{1,8}\.?$", re.I)  # "80,00 €/h"
+_TIMES = re.compile(r"^(\d[\d.,]*)\s*[x×](?=\s|$)", re.I)  # "2x" / "2 ×"
+
+
 def cell_amount(texts: list[str], decimal_sep: str | None) -> Decimal | None:
     """The amount a cell holds: the whole text when it is one, else its last amount that is not a percentage."""
     if not texts:
         return None
-    text = " ".join(texts).strip()
+    text = _PER_UNIT.sub("", " ".join(texts).strip())
     value = parse_amount(text, decimal_sep=decimal_sep)
     if value is not None:
         return value
-    found = [m for m in find_amounts(text, decimal_sep=decimal_sep)]
+    found = list(find_amounts(text, decimal_sep=decimal_sep))
     if not found:
         return None
-    return found[0].value if len(found) == 1 else found[-1].value
+    rest = text
+    for m in reversed(found):
+        rest = rest[: m.start] + " " + rest[m.end :]
+    if re.search(r"\d", _PERCENT.sub(" ", rest)):
+        return None  # digits left over ("9:99", "12.5O"): a misread number, not an amount beside some text
+    return found[-1].value
 
 
 def cell_quantity(texts: list[str], decimal_sep: str | None) -> Decimal | None:
     """The number a quantity cell starts with ("2 pcs", "1,5 h", "3.00")."""
     if not texts:
         return None
-    text = " ".join(texts).strip()
+    text = _TIMES.sub(r"\1", " ".join(texts).strip())
     value = parse_amount(text, decimal_sep=decimal_sep)
     if value is not None:
         return value
@@ -243,6 +297,7 @@ class _State:
     # Description-only lines not yet given to a row: (line, text, words); they go to the row above or below.
     pending: list[tuple[Line, str, list[Word]]] = field(default_factory=list)
     anchor: float | None = None  # bottom of what precedes the pending lines (the last row, or the header)
+    tolerance: float = 0.004  # gaps closer than this are the same gap
 
     def settle(self, row: RawRow | None) -> None:
         """Give the pending lines to the previous row and to ``row``, split at the widest gap between them."""
@@ -259,8 +314,9 @@ class _State:
                 gaps.append(line.top - last)
                 last = line.bottom
             gaps.append(row.top - last)
-            widest = max(range(len(gaps)), key=lambda k: (gaps[k], k))
-            split = widest
+            # Gaps within a third of a line are equal; then the lines belong above (rows are top-aligned).
+            widest = max(gaps)
+            split = max(k for k, g in enumerate(gaps) if g >= widest - self.tolerance)
         for k, (line, text, words) in enumerate(self.pending):
             target = prev if k < split else row
             if target is None:
@@ -277,14 +333,16 @@ class _State:
 def read_table(layout: Layout, header: Header, others: list[Header], decimal_sep: str | None) -> tuple[list[RawRow], Line | None]:
     """The rows under ``header`` (going on under ``others`` on later pages), and the line that ended the table."""
     grid = Grid(header)
-    st = _State()
     lines = layout.lines
     lh = layout.line_height or 0.012
+    st = _State(tolerance=0.35 * lh)
     page = header.page
     i = header.last_line + 1
     later = {h.page: h for h in reversed(others) if h.page > header.page}
     while i < len(lines):
         line = lines[i]
+        if not st.rows and i - header.last_line > 40:
+            break  # no row under this "header" for 40 lines: it heads no items table
         if line.page != page:
             if st.ended:
                 break
@@ -325,18 +383,29 @@ def read_table(layout: Layout, header: Header, others: list[Header], decimal_sep
         amount_col = grid.amount
         amount_texts = [ch.text for col, ch in cells if col is amount_col]
         amount = cell_amount(amount_texts, decimal_sep) if amount_texts else None
-        has_price = "price" in by_kind and cell_amount(by_kind["price"], decimal_sep) is not None
-        has_qty = "qty" in by_kind and cell_quantity(by_kind["qty"], decimal_sep) is not None
+        if amount_texts and by_kind.get("price") and by_kind.get("qty"):
+            if _needs_repair(by_kind["qty"], by_kind["price"], amount_texts, decimal_sep):
+                if _repair_row(cells, amount_col, decimal_sep):
+                    amount_texts = [ch.text for col, ch in cells if col is amount_col]
+                    amount = cell_amount(amount_texts, decimal_sep)
+                    by_kind["price"] = [ch.text for col, ch in cells if col.kind == "price"]
+        has_price = bool(by_kind.get("price")) and _is_numeric(" ".join(by_kind["price"]), decimal_sep) and (
+            cell_amount(by_kind["price"], decimal_sep) is not None
+        )
+        has_qty = cell_quantity(by_kind.get("qty") or by_kind.get("unit") or [], decimal_sep) is not None
         if has_price and has_qty:
             kind = None  # a full row is an item whatever its words ("Transport et emballage")
         if kind in SKIP_KINDS:
-            if st.rows and line.page == st.rows[-1].page and line.top > st.rows[-1].top:
+            # A carried-forward line holds a label and one amount. With a quantity it is an item whose words
+            # look like one ("Pallet transport") but whose price is unreadable: skipped, the page goes on.
+            if st.rows and line.page == st.rows[-1].page and line.top > st.rows[-1].top and not has_qty:
                 st.page_done = True  # "carried forward": the rest of this page is furniture
                 st.settle(None)
             i += 1
             continue
         if kind is not None and kind.startswith("in_text:"):
-            kind = kind[8:] if not (has_price or has_qty) else None
+            # A totals word inside text ("Merchandise Total 881.63") ends the table only next to an amount.
+            kind = kind[8:] if not (has_price or has_qty) and amount is not None else None
         if kind in STOP_KINDS and not (has_price and has_qty):
             if line.page + 1 in later and later[line.page + 1].first_line > i:
                 # A page total under the rows, and the same table again on the next page: it goes on there.
@@ -381,7 +450,8 @@ def read_table(layout: Layout, header: Header, others: list[Header], decimal_sep
             if st.anchor is None and line.page == header.page:
                 st.anchor = header.bottom
             reference = st.last_bottom if st.last_bottom is not None else st.anchor
-            if reference is not None and gap_ok(line.top - reference, lh, st.gaps):
+            first = not st.rows or st.rows[-1].page != line.page  # nothing read yet under this header
+            if reference is not None and (gap_ok(line.top - reference, lh, st.gaps) or (first and line.top - reference < 3.5 * lh)):
                 st.pending.append((line, " ".join(by_kind["desc"]), [w for _c, ch in cells for w in ch.words]))
                 st.last_bottom = line.bottom
         i += 1
@@ -392,6 +462,64 @@ def read_table(layout: Layout, header: Header, others: list[Header], decimal_sep
 def gap_ok(gap: float, lh: float, gaps: list[float]) -> bool:
     """A description line close enough to the table's last line to belong to it."""
     return gap <= max(1.3 * lh, 1.2 * _median(gaps) if gaps else 0.0)
+
+
+_OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "i": "1", "t": "1",
+                             "S": "5", "s": "5", "B": "8", "Z": "2", "z": "2", "g": "9"})
+_OCR_POINTS = re.compile(r"[:;+]")
+
+
+def repair_number(text: str) -> str:
+    """An OCR'd number with its usual misreadings undone ("1:151.35" → "1.151.35" → "1151.35", "t8.tt" → "18.11")."""
+    t = text.strip().rstrip(".,")
+    if sum(ch.isdigit() for ch in t) < 2:
+        return t
+    t = _OCR_POINTS.sub(".", t.translate(_OCR_DIGITS)).replace("'", ".")
+    head, _sep, tail = t.rpartition(".")
+    if head and "," not in t and head.count(".") >= 1 and len(tail) == 2:
+        t = head.replace(".", "") + "." + tail  # grouping read as points: keep the last as the decimal mark
+    return t
+
+
+def _strict(text: str, decimal_sep: str | None) -> Decimal | None:
+    return parse_amount(text.strip(), decimal_sep=decimal_sep)
+
+
+def _needs_repair(qty_t: list[str], price_t: list[str], amount_t: list[str], decimal_sep: str | None) -> bool:
+    """The row's numbers do not read cleanly, or do not add up: worth trying the OCR repairs."""
+    from . import consistent
+
+    qty = cell_quantity(qty_t, decimal_sep)
+    price, amount = _strict(" ".join(price_t), decimal_sep), _strict(" ".join(amount_t), decimal_sep)
+    return qty is not None and (price is None or amount is None or not consistent(qty, price, amount))
+
+
+def _repair_row(cells: list[tuple[Column, Chunk]], amount_col: Column | None, decimal_sep: str | None) -> bool:
+    """Repair the price and amount of a row when the repaired numbers satisfy quantity × price = amount."""
+    from . import consistent
+
+    def texts(kind: str) -> list[str]:
+        return [ch.text for col, ch in cells if (col is amount_col if kind == "amount" else col.kind == kind)]
+
+    qty = cell_quantity(texts("qty"), decimal_sep)
+    if qty is None:
+        return False
+    price_raw, amount_raw = " ".join(texts("price")), " ".join(texts("amount"))
+    options = []
+    for p_text in dict.fromkeys((price_raw, repair_number(price_raw))):
+        for a_text in dict.fromkeys((amount_raw, repair_number(amount_raw))):
+            price, amount = _strict(p_text, decimal_sep), _strict(a_text, decimal_sep)
+            if price is not None and amount is not None and consistent(qty, price, amount):
+                options.append((price, amount))
+    if not options:
+        return False
+    price, amount = options[0]
+    for col, ch in cells:
+        if col is amount_col:
+            ch.text = format(amount, "f")
+        elif col.kind == "price":
+            ch.text = format(price, "f")
+    return True
 
 
 def _key(col: Column, amount_col: Column | None) -> str:

@@ -57,13 +57,13 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("invoice_date", "nl", r"factuur\s*-?\s*datum|datum\s+factuur"),
     ("invoice_date", "it", r"data\s+(?:della\s+)?(?:fattura|emissione|documento)"),
     # ---------------------------------------------------------------- due date
-    ("due_date", "en", r"(?:payment\s+)?due\s*date|date\s+due|payment\s+due(?:\s+(?:by|on|date))?|due\s+(?:by|on)|pay\s+by|payable\s+(?:by|until|before)|(?:payment\s+)?no\s+later\s+than|at\s+the\s+latest\s+(?:by|on)"),
+    ("due_date", "en", r"please\s+pay\s+(?:by|before|until|no\s+later\s+than)|to\s+be\s+paid\s+(?:by|before)|(?:payment\s+)?due\s*date|date\s+due|payment\s+due(?:\s+(?:by|on|date))?|due\s+(?:by|on)|pay\s+by|payable\s+(?:by|until|before)|(?:payment\s+)?no\s+later\s+than|at\s+the\s+latest\s+(?:by|on)"),
     ("due_date", "en", r"due", 0.8),
-    ("due_date", "de", r"fallig(?:keit(?:sdatum)?)?(?:\s+am|\s+bis)?|zahlbar\s+(?:bis|am)|zahlungsziel|zu\s+zahlen\s+bis|zahlungsfrist|falligkeitstermin|bezahlung\s+bis"),
-    ("due_date", "fr", r"date\s+(?:d'?\s*|de\s+l'?\s*)echeance|echeance|date\s+limite(?:\s+de\s+(?:paiement|reglement))?|a\s+payer\s+(?:avant|au\s+plus\s+tard)\s*(?:le)?|payable\s+(?:avant|le)"),
-    ("due_date", "es", r"fecha\s+(?:de\s+)?vencimiento|vencimiento|fecha\s+limite(?:\s+de\s+pago)?|pagar\s+antes\s+de"),
-    ("due_date", "nl", r"vervaldatum|vervaldag|uiterste\s+betaal\s*datum|te\s+betalen\s+(?:voor|uiterlijk)|betalen\s+voor"),
-    ("due_date", "it", r"data\s+(?:di\s+)?scadenza|scadenza(?:\s+pagamento)?|da\s+pagare\s+entro|pagamento\s+entro"),
+    ("due_date", "de", r"(?:bitte\s+)?(?:zahlen|uberweisen)\s+sie\s+bis(?:\s+zum)?|spatestens\s+(?:am|bis)|fallig(?:keit(?:sdatum)?)?(?:\s+am|\s+bis)?|zahlbar\s+(?:bis|am)|zahlungsziel|zu\s+zahlen\s+bis|zahlungsfrist|falligkeitstermin|bezahlung\s+bis"),
+    ("due_date", "fr", r"a\s+regler\s+avant\s+le|a\s+payer\s+le|date\s+(?:d'?\s*|de\s+l'?\s*)echeance|echeance|date\s+limite(?:\s+de\s+(?:paiement|reglement))?|a\s+payer\s+(?:avant|au\s+plus\s+tard)\s*(?:le)?|payable\s+(?:avant|le)"),
+    ("due_date", "es", r"a\s+pagar\s+antes\s+del?|fecha\s+de\s+pago\s+limite|fecha\s+(?:de\s+)?vencimiento|vencimiento|fecha\s+limite(?:\s+de\s+pago)?|pagar\s+antes\s+de"),
+    ("due_date", "nl", r"(?:uiterlijk\s+)?te\s+voldoen\s+(?:op|voor)|uiterlijk\s+(?:op|voor)|betalen\s+uiterlijk(?:\s+op)?|vervaldatum|vervaldag|uiterste\s+betaal\s*datum|te\s+betalen\s+(?:voor|uiterlijk)|betalen\s+voor"),
+    ("due_date", "it", r"scadenza\s+(?:del\s+)?pagamento|da\s+saldare\s+entro|data\s+(?:di\s+)?scadenza|scadenza(?:\s+pagamento)?|da\s+pagare\s+entro|pagamento\s+entro"),
     # ---------------------------------------------------------------- purchase order
     ("po_number", "en", r"(?:p\.?\s?o\.?|purchase\s+order)\s*(?:number|no\b\.?|nr\b\.?|#|ref(?:erence)?)?|your\s+(?:order|po)(?:\s*(?:number|no\.?|ref(?:erence)?|#))?|customer\s+po|order\s+reference"),
     ("po_number", "de", r"bestell\s*-?\s*(?:nummer|nr\.?)|ihre\s+bestell(?:ung|nummer)(?:\s*(?:nr\.?|nummer))?|bestellung\s+(?:nr\.?|vom)|ihr\s+auftrag|ihre\s+referenz"),
@@ -79,7 +79,7 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("x_delivery", "fr", r"bon\s+de\s+livraison|(?:n[°º]\s*)?bl\b"),
     ("x_delivery", "es", r"albaran(?:\s*(?:n\.?\s*[°º]|no\.?))?"),
     ("x_delivery", "it", r"d\.?d\.?t\.?|documento\s+di\s+trasporto|bolla"),
-    ("x_other_date", "en", r"(?:order|delivery|shipping|ship|dispatch|service|supply|performance|start|end|print(?:ed)?|payment|transaction|booking)\s*date|date\s+(?:of\s+)?(?:order|delivery|supply|service|shipment)|shipped(?:\s+on)?|delivered(?:\s+on)?|ordered(?:\s+on)?|service\s+period|billing\s+period|period|from|until|valid\s+until"),
+    ("x_other_date", "en", r"(?:order|delivery|shipping|ship|dispatch|service|supply|performance|start|end|print(?:ed)?|payment|transaction|booking)\s*date|date\s+(?:of\s+)?(?:order|delivery|supply|service|shipment)|shipped(?:\s+on)?|delivered(?:\s+on)?|ordered(?:\s+on)?|service\s+period|billing\s+period|period|until|valid\s+until"),
     ("x_other_date", "de", r"(?:bestell|auftrags|liefer|leistungs|versand|buchungs|druck|zahlungs)\s*-?\s*datum|leistungs\s*-?\s*zeitraum|lieferzeitraum|abrechnungszeitraum|zeitraum|gelieferte?\s+am|geliefert\s+am|vom|bis"),
     ("x_other_date", "fr", r"date\s+(?:de\s+)?(?:commande|livraison|expedition|prestation|paiement|debut|fin)|periode|livre\s+le|du|au"),
     ("x_other_date", "es", r"fecha\s+(?:de\s+)?(?:pedido|entrega|envio|servicio|pago)|periodo|entregado\s+el"),
@@ -186,11 +186,11 @@ _RAW: list[tuple] = [  # (kind, language, pattern[, weight])
     ("x_bic", None, r"bic|swift(?:\s*(?:code|bic))?|bic\s*/\s*swift|swift\s*/\s*bic|sort\s+code|routing(?:\s+number)?|aba|blz|bankleitzahl|account\s+(?:number|no\.?)|konto(?:nummer|nr\.?)?|bank(?:verbindung|name)?|banque|banco|rekening(?:nummer)?|conto"),
     ("payment_terms", "en", r"payment\s+terms|terms\s+of\s+payment|payment\s+conditions"),
     ("payment_terms", "en", r"terms", 0.7),
-    ("payment_terms", "de", r"zahlungs\s*-?\s*(?:bedingungen|bedingung|konditionen)|zahlungsbedingung"),
-    ("payment_terms", "fr", r"conditions\s+de\s+(?:paiement|reglement)|modalites\s+de\s+(?:paiement|reglement)|delai\s+de\s+paiement"),
-    ("payment_terms", "es", r"condiciones\s+de\s+pago|forma\s+de\s+pago|terminos\s+de\s+pago|plazo\s+de\s+pago"),
-    ("payment_terms", "nl", r"betalings\s*-?\s*(?:voorwaarden|termijn|conditie|condities)"),
-    ("payment_terms", "it", r"condizioni\s+di\s+pagamento|termini\s+di\s+pagamento|modalita\s+di\s+pagamento"),
+    ("payment_terms", "de", r"(?:zahlungs)?konditionen|zahlungs\s*-?\s*(?:bedingungen|bedingung|konditionen)|zahlungsbedingung"),
+    ("payment_terms", "fr", r"mode\s+de\s+(?:paiement|reglement)|conditions\s+de\s+(?:paiement|reglement)|modalites\s+de\s+(?:paiement|reglement)|delai\s+de\s+paiement"),
+    ("payment_terms", "es", r"modo\s+de\s+pago|condiciones\s+de\s+pago|forma\s+de\s+pago|terminos\s+de\s+pago|plazo\s+de\s+pago"),
+    ("payment_terms", "nl", r"betaal\s*-?\s*(?:conditie|condities|voorwaarden|termijn)|betalings\s*-?\s*(?:voorwaarden|termijn|conditie|condities)"),
+    ("payment_terms", "it", r"pagamento|condizioni\s+di\s+pagamento|termini\s+di\s+pagamento|modalita\s+di\s+pagamento"),
     ("currency", None, r"currency|wahrung|devise|moneda|divisa|valuta"),
     ("x_contact", None, r"interlocuteur|ansprechpartner(?:in)?|contact\s+person|referente|bearbeiter(?:in)?|"
                         r"sales\s+rep(?:resentative)?|contactpersoon|persona\s+de\s+contacto|"
@@ -415,6 +415,8 @@ _MERGE_KIND = {
     ("invoice_date", "invoice_date"): "invoice_date",
     ("customer", "customer"): "customer",
     ("x_paid", "total"): "x_paid",
+    ("vendor_tax_id", "tax"): "vendor_tax_id",  # "NIF-IVA", "USt-IdNr. / VAT"
+    ("tax", "vendor_tax_id"): "vendor_tax_id",
     ("x_paid", "amount_due"): "x_paid",
     ("x_previous", "amount_due"): "x_previous",
     ("x_previous", "total"): "x_previous",
@@ -422,7 +424,9 @@ _MERGE_KIND = {
 
 
 def _adjacent(a: LabelMatch, b: LabelMatch, folded: str) -> bool:
-    return b.start >= a.end - 1 and not folded[a.end : b.start].strip(" -") and not a.colon
+    # "Invoice: No. 001": a generic "number" after a colon still belongs to the label before it
+    generic_number = b.kind == "invoice_number" and b.weight < 0.7
+    return b.start >= a.end - 1 and not folded[a.end : b.start].strip(" -") and (not a.colon or generic_number)
 
 
 def _merge(a: LabelMatch, b: LabelMatch) -> LabelMatch | None:

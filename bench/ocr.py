@@ -21,7 +21,8 @@ timing; the load time is shown apart):
   Tesseract child).
 The digital text layer scores itself on the same measures as a check of the measure (should be ~100 %).
 
-Knobs for trying variants (environment): OCR_RAPID_DET_SIDE (detector size, default 1280),
+Knobs for trying variants (environment): OCR_RAPID_DET_SIDE (detector size, default 1280), OCR_RAPID_REC_WIDTH
+(narrowest recogniser input, default 160; rapidocr's own is 320),
 OCR_TESSERACT_LANGS (default eng+deu+fra+spa+ita+nld), OCR_TESSERACT_THRESHOLDING (0 Otsu, 1, 2 Sauvola: default).
 """
 

@@ -155,8 +155,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = env.int("MAX_FILES_PER_UPLOAD", default=500)
 
 # --- Extraction -----------------------------------------------------------------------------------------
 EXTRACTION_ENGINE = env.str("EXTRACTION_ENGINE", default="local")  # local | textract | auto
-# OCR for scans and photos in the local engine: rapidocr (PP-OCR on onnxruntime; more accurate on digits and
-# amounts, ~2-3 s a page) or tesseract (Debian's; faster, weaker on noisy scans). Figures: bench/ocr.py.
+# OCR for scans and photos in the local engine: rapidocr (PP-OCR on onnxruntime: all amounts read on generated
+# scans, ~1.9 s a page on one core, ~0.7 GB per process) or tesseract (Debian's: ~78 % of amounts, ~2 s a page
+# with orientation checks, ~0.2 GB). Figures: bench/ocr.py.
 # OCR_MAX_PAGES bounds the work: a document with more pages to OCR is refused with a clear message.
 OCR_ENGINE = env.str("OCR_ENGINE", default="rapidocr")  # rapidocr | tesseract
 OCR_MAX_PAGES = env.int("OCR_MAX_PAGES", default=50)

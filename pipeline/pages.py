@@ -12,6 +12,7 @@ import io
 import logging
 import time
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -25,21 +26,32 @@ from .failpoints import failpoint
 from .retry import backoff, classify
 from .steps.base import RunContext, StepOutcome, finish
 
+if TYPE_CHECKING:
+    from PIL import Image
+
 logger = logging.getLogger("pipeline")
 Outcome = ProcessingAttempt.Outcome
 MAX_ASPECT = 6  # a page taller than six widths (a till receipt) is scaled to fit 6 × width
 
 
-def render_pages(data: bytes, kind: str, *, width: int | None = None) -> Iterator[bytes]:
-    """WebP images of every page, in order."""
+def render_pages(data: bytes, kind: str, *, width: int | None = None,
+                 rotations: dict[int, int] | None = None) -> Iterator[bytes]:
+    """WebP images of every page, in order; ``rotations`` (page → degrees counter-clockwise, as the OCR turned a
+    page to read it) turns those pages upright, so the stored word boxes line up with the image."""
+    from PIL import Image
+
     width = width or settings.PIPELINE_PAGE_IMAGE_WIDTH
-    if kind == "pdf":
-        yield from _pdf_pages(data, width)
-    else:
-        yield from _image_pages(data, width)
+    turns = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
+    pages = _pdf_pages(data, width) if kind == "pdf" else _image_pages(data, width)
+    for number, (image, lossless) in enumerate(pages, 1):
+        turn = turns.get((rotations or {}).get(number, 0) % 360)
+        if turn is not None:
+            image = image.transpose(turn)
+            image.thumbnail((width, width * MAX_ASPECT), Image.Resampling.LANCZOS)
+        yield _webp(image, lossless=lossless)
 
 
-def _pdf_pages(data: bytes, width: int) -> Iterator[bytes]:
+def _pdf_pages(data: bytes, width: int) -> Iterator[tuple[Image.Image, bool]]:
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(data)
@@ -55,12 +67,12 @@ def _pdf_pages(data: bytes, width: int) -> Iterator[bytes]:
                 image = page.render(scale=scale, may_draw_forms=True).to_pil()
             finally:
                 page.close()
-            yield _webp(image, lossless=digital)
+            yield image, digital
     finally:
         pdf.close()
 
 
-def _image_pages(data: bytes, width: int) -> Iterator[bytes]:
+def _image_pages(data: bytes, width: int) -> Iterator[tuple[Image.Image, bool]]:
     from PIL import Image, ImageOps, ImageSequence
 
     with Image.open(io.BytesIO(data)) as source:
@@ -73,7 +85,7 @@ def _image_pages(data: bytes, width: int) -> Iterator[bytes]:
                     background.paste(image, mask=image.getchannel("A"))
                     image = background
             image.thumbnail((width, width * MAX_ASPECT), Image.Resampling.LANCZOS)
-            yield _webp(image, lossless=False)
+            yield image, False
 
 
 def _webp(image, *, lossless: bool) -> bytes:
@@ -83,6 +95,18 @@ def _webp(image, *, lossless: bool) -> bytes:
     else:
         image.save(out, format="WEBP", quality=85, method=2)
     return out.getvalue()
+
+
+def _rotations(invoice: Invoice) -> dict[int, int]:
+    """The pages the extraction turned upright, from its stored result (none for Textract or a missing result)."""
+    if not invoice.result_path:
+        return {}
+    try:
+        stored = storage.read_result(invoice.result_path).get("page_rotations") or {}
+        return {int(page): int(degrees) for page, degrees in stored.items()}
+    except (OSError, ValueError, TypeError, AttributeError):
+        logger.warning("page rotations unreadable", extra={"invoice_id": str(invoice.pk)})
+        return {}
 
 
 def run_render_pages(invoice_id: str, ctx: RunContext) -> StepOutcome:
@@ -96,7 +120,7 @@ def run_render_pages(invoice_id: str, ctx: RunContext) -> StepOutcome:
     timings = {"render": 0.0, "store": 0.0}
     try:
         data = storage.read_original(invoice.original.name)
-        pages = render_pages(data, invoice.file_kind)
+        pages = render_pages(data, invoice.file_kind, rotations=_rotations(invoice))
         while True:
             started = time.perf_counter()
             image = next(pages, None)

@@ -35,7 +35,8 @@ def extract_local(data: bytes, *, name: str) -> ExtractionResult:
     decimal_sep = found.context.decimal_sep if found.context is not None else None
     items = _find_line_items(layout, decimal_sep)
     result = ExtractionResult(file=name, engine=document.engine, pages=document.page_count, fields=found.fields,
-                              line_items=items, words=document.words)
+                              line_items=items, words=document.words,
+                              rotations={p.number: p.rotation % 360 for p in document.pages if p.rotation % 360})
     cross_check(result, totals_verified=found.totals_verified)
     if not document.words:
         result.issues.append("no text found on the document")

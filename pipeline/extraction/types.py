@@ -149,6 +149,9 @@ class ExtractionResult:
     cost_usd: str | None = None
     # The document's words, for the review screen's click-to-fill; only in ``to_dict(words=True)``.
     words: list[Word] = field(default_factory=list, repr=False)
+    # Pages the reader turned to read them upright: page → degrees counter-clockwise (Page.rotation). The words'
+    # boxes are in the upright frame, so the review screen's page images are turned the same way.
+    rotations: dict[int, int] = field(default_factory=dict)
 
     def to_dict(self, *, words: bool = False) -> dict[str, Any]:
         """The contract's JSON object; ``words=True`` adds ``"words"`` (text, page, bbox) for the review screen."""
@@ -170,6 +173,8 @@ class ExtractionResult:
             out["words"] = [
                 {"text": w.text, "page": w.page, "bbox": [round(float(x), 4) for x in w.bbox]} for w in self.words
             ]
+            if self.rotations:
+                out["page_rotations"] = {str(page): degrees for page, degrees in sorted(self.rotations.items())}
         return out
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.conf import settings as django_settings
 from PIL import Image
 
+from invoices import storage
 from invoices.models import ProcessingAttempt, Status
 from pipeline import services
 from pipeline.pages import render_pages
@@ -64,6 +65,36 @@ def test_images_are_not_enlarged_and_are_turned_upright():
     photo.save(out, format="JPEG", exif=exif.tobytes())
     upright = opened(next(render_pages(out.getvalue(), "jpeg")))
     assert upright.size == (1600, 2400)  # portrait once rotated, scaled to the width
+
+
+def marked_png() -> bytes:
+    """A landscape page with a black mark in its top-left corner."""
+    image = Image.new("L", (300, 200), 255)
+    image.paste(0, (0, 0, 30, 30))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_a_page_the_ocr_turned_is_stored_turned_the_same_way():
+    # The OCR read this page after turning it 90° counter-clockwise: the top-left corner went to the bottom left.
+    turned = opened(next(render_pages(marked_png(), "png", rotations={1: 90}))).convert("L")
+    assert turned.size == (200, 300)
+    assert turned.getpixel((5, 295)) < 60 and turned.getpixel((5, 5)) > 200
+    as_is = opened(next(render_pages(marked_png(), "png", rotations={2: 90}))).convert("L")  # another page's turn
+    assert as_is.size == (300, 200) and as_is.getpixel((5, 5)) < 60
+
+
+def test_the_step_turns_pages_as_the_stored_result_says(make_invoice, s3):
+    invoice = make_invoice(status=Status.READY, pdf=invoice_pdf())
+    invoice.result_path = storage.save_result(invoice_id=str(invoice.pk), attempt_id=1,
+                                              result={"fields": {}, "page_rotations": {"1": 90}})
+    invoice.save(update_fields=["result_path"])
+    services.run_render_pages(str(invoice.pk), ctx())
+    invoice.refresh_from_db()
+    stored = s3.get_object(Bucket=django_settings.PROCESSED_BUCKET, Key=invoice.page_images[0])
+    image = opened(stored["Body"].read())
+    assert image.width > image.height  # an A4 portrait page, stored turned to landscape
 
 
 def test_every_tiff_page_becomes_an_image():

@@ -196,3 +196,14 @@ def test_einvoice_corpus_is_read_exactly(corpus, monkeypatch):
     assert report.field_accuracy == 1.0
     assert report.item_f1 == 1.0
     assert report.auto_accept_precision == 1.0
+
+
+def test_a_printed_value_that_differs_from_the_xml_goes_to_a_person(corpus):
+    from pipeline.extraction import extract
+
+    result = extract((corpus / "einvoice" / "MustangBeispiel20221026.pdf").read_bytes(), name="m.pdf")
+    assert result.engine.startswith("einvoice")
+    assert result.fields["total"].value == "963.11"  # the XML's (legal) value…
+    assert result.fields["total"].confidence < 85  # …but the page prints 963,12: not auto-accepted
+    assert any("total" in issue and "963.12" in issue for issue in result.issues)
+    assert result.fields["invoice_number"].confidence >= 85  # values both agree on stay sure

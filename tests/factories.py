@@ -85,13 +85,13 @@ def make_invoice(
     invoice_id = uuid.uuid4()
     key = (storage.save_original(invoice_id=str(invoice_id), kind="pdf", data=data) if store_original
            else f"originals/missing/{invoice_id}.pdf")
+    columns.setdefault("original_name", f"{invoice_id.hex[:8]}.pdf")
     invoice = Invoice.objects.create(
         id=invoice_id,
         status=status,
         channel=Channel.UPLOAD,
         original=key,
         sha256=hashlib.sha256(data + invoice_id.bytes).hexdigest(),
-        original_name=f"{invoice_id.hex[:8]}.pdf",
         file_kind="pdf",
         content_type="application/pdf",
         size_bytes=len(data),

@@ -18,7 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def inv(number: str, status: str = Status.NEEDS_REVIEW, **columns) -> Invoice:
-    """An invoice row without a stored file (fast): only what the queue reads."""
+    """An invoice row without a stored file (fast): only what the queue reads. The file is named after the number:
+    search also matches file names, and a random one could contain the digits a test searches for."""
+    columns.setdefault("original_name", f"{number}.pdf")
     return make_invoice(status=status, fields={}, store_original=False, invoice_number=number, **columns)
 
 

@@ -280,40 +280,34 @@ def _decided(request, invoice: Invoice, verb: str):
     return redirect("invoice-review", invoice_id=following.pk)
 
 
-@login_required
-@require_POST
-def invoice_approve_view(request, invoice_id):
-    _require(roles.can_approve(request.user), "Approving invoices needs the Approver role.")
+def _decide(request, invoice_id, *, doing: str, decision: str, done: str, decide, **kwargs):
+    """Approve or reject: the approver role, the version the person saw, one service call, then the next invoice."""
+    _require(roles.can_approve(request.user), f"{doing} invoices needs the Approver role.")
     get_object_or_404(Invoice.objects.only("pk"), pk=invoice_id)
     version = _version(request)
     if version is None:
-        messages.error(request, "The approval did not say which version you saw; reload and try again.")
+        messages.error(request, f"The {decision} did not say which version you saw; reload and try again.")
         return redirect("invoice-review", invoice_id=invoice_id)
     try:
-        invoice = invoice_approve(invoice_id=invoice_id, user=request.user, expected_version=version,
-                                  note=request.POST.get("note", "")[:2000])
+        invoice = decide(invoice_id=invoice_id, user=request.user, expected_version=version, **kwargs)
     except (StaleInvoice, InvalidTransition) as exc:
-        messages.error(request, f"Not approved. {exc}")
+        messages.error(request, f"Not {done.lower()}. {exc}")
         return redirect("invoice-review", invoice_id=invoice_id)
-    return _decided(request, invoice, "Approved")
+    return _decided(request, invoice, done)
+
+
+@login_required
+@require_POST
+def invoice_approve_view(request, invoice_id):
+    return _decide(request, invoice_id, doing="Approving", decision="approval", done="Approved", decide=invoice_approve,
+                   note=request.POST.get("note", "")[:2000])
 
 
 @login_required
 @require_POST
 def invoice_reject_view(request, invoice_id):
-    _require(roles.can_approve(request.user), "Rejecting invoices needs the Approver role.")
-    get_object_or_404(Invoice.objects.only("pk"), pk=invoice_id)
-    version = _version(request)
-    if version is None:
-        messages.error(request, "The rejection did not say which version you saw; reload and try again.")
-        return redirect("invoice-review", invoice_id=invoice_id)
-    try:
-        invoice = invoice_reject(invoice_id=invoice_id, user=request.user, expected_version=version,
-                                 reason=request.POST.get("reason", "")[:2000])
-    except (StaleInvoice, InvalidTransition) as exc:
-        messages.error(request, f"Not rejected. {exc}")
-        return redirect("invoice-review", invoice_id=invoice_id)
-    return _decided(request, invoice, "Rejected")
+    return _decide(request, invoice_id, doing="Rejecting", decision="rejection", done="Rejected", decide=invoice_reject,
+                   reason=request.POST.get("reason", "")[:2000])
 
 
 @login_required
